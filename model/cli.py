@@ -1,0 +1,275 @@
+"""Command line: `python -m model [--assumptions DIR] COMMAND ...` (contract: DESIGN.md).
+
+User errors (bad assumptions, unknown scenario, bad --set, bad output suffix) exit with code 2,
+a one-line reason per problem on stderr, no traceback, and no output file written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import AssumptionError, ModelError
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m model",
+        description="peakpath: when and how high Shandong's industrial CO2 peaks.",
+    )
+    parser.add_argument("--assumptions", type=Path, default=None, help="assumptions folder")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check data tables and scenarios (exit 2 if invalid)")
+    p.add_argument("scenarios", nargs="*", help="scenario names (default: all)")
+
+    p = sub.add_parser("run", help="run a scenario and write IAMC results")
+    p.add_argument("scenario")
+    _add_set(p)
+    _add_draws(p)
+    p.add_argument("--out", required=True, type=Path, help=".csv, .xlsx or .parquet")
+
+    p = sub.add_parser("peaks", help="peak year, value and targets of scenarios")
+    p.add_argument("scenarios", nargs="+")
+    _add_set(p)
+    p.add_argument("--out", type=Path, default=None)
+
+    p = sub.add_parser("diff", help="parameters that differ and their effect on peaks")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--out", type=Path, default=None)
+
+    p = sub.add_parser("uncertainty", help="Monte Carlo: peak distributions, P(peak by 2030)")
+    p.add_argument("scenario")
+    _add_set(p)
+    _add_draws(p, required=True)
+    p.add_argument("--out", required=True, type=Path)
+
+    p = sub.add_parser("sensitivity", help="global sensitivity (Sobol, Morris) or OAT tornado")
+    p.add_argument("scenario")
+    _add_set(p)
+    p.add_argument("--method", choices=("sobol", "morris", "oat"), default="sobol")
+    p.add_argument("--n", type=int, default=256, help="base sample size (Sobol: power of 2)")
+    p.add_argument("--seed", type=int, default=20201231)
+    p.add_argument("--out", required=True, type=Path)
+
+    p = sub.add_parser("decompose", help="LMDI decomposition of the emissions change")
+    p.add_argument("scenario")
+    _add_set(p)
+    p.add_argument("--from", dest="year_from", type=int, required=True)
+    p.add_argument("--to", dest="year_to", type=int, required=True)
+    p.add_argument("--against", default=None, help="compare with this scenario in --to")
+    p.add_argument("--out", required=True, type=Path)
+
+    p = sub.add_parser("wedges", help="reduction by lever family against a reference (Shapley)")
+    p.add_argument("scenario")
+    p.add_argument("--against", default="baseline")
+    p.add_argument("--out", required=True, type=Path)
+    return parser
+
+
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="override a parameter, e.g. steel.eaf_share.2030=0.25 (repeatable)",
+    )
+
+
+def _add_draws(p: argparse.ArgumentParser, required: bool = False) -> None:
+    p.add_argument("--draws", type=int, default=0 if not required else None, required=required)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--method", choices=("random", "lhs"), default="random")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AssumptionError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USER_ERROR
+    except (ModelError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _check_out(path: Path | None) -> None:
+    """Refuse a bad suffix before any work, so nothing is half-done."""
+    if path is not None:
+        from model.exports import check_suffix
+
+        check_suffix(path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from model.scenario import validate
+
+    problems = validate(args.scenarios or None, args.assumptions)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return EXIT_USER_ERROR
+    print("ok: assumptions are valid")
+    return 0
+
+
+def _load(name: str, args: argparse.Namespace):
+    from model.scenario import load_scenario
+
+    return load_scenario(name, getattr(args, "overrides", None), args.assumptions)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from model.exports import write_iamc
+    from model.runner import run
+
+    _check_out(args.out)
+    if args.draws < 0:
+        raise ModelError(f"--draws: {args.draws}: a number >= 0")
+    scenario = _load(args.scenario, args)
+    results = run(scenario, draws=args.draws, seed=args.seed, method=args.method)
+    write_iamc(results, args.out)
+    print(_peak_summary([results], scenario.assumptions_dir))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _peak_summary(results_list: list, assumptions: Path) -> str:
+    from model.data import load_data
+    from model.peaks import summary_table
+
+    data = load_data(assumptions)
+    frames = [summary_table(r, data) for r in results_list]
+    table = pd.concat(frames, ignore_index=True)
+    show = table[table["target"].eq("peak_by_2030") & table["sector"].eq("Industry")]
+    lines = []
+    for _, row in show.iterrows():
+        lines.append(
+            f"{row['scenario']:<18} {row['scope']:<22} peak {int(row['peak_year'])} "
+            f"at {row['peak_value']:.1f} Mt CO2 ({'by 2030' if row['pass'] else 'after 2030'})"
+        )
+    targets = table[~table["target"].eq("peak_by_2030")]
+    for _, row in targets.iterrows():
+        lines.append(
+            f"{row['scenario']:<18} {row['target']:<22} value {row['value']:+.3f} "
+            f"margin {row['margin']:+.3f} {'PASS' if row['pass'] else 'FAIL'}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_peaks(args: argparse.Namespace) -> int:
+    from model.data import load_data
+    from model.exports import write_table
+    from model.peaks import summary_table
+    from model.runner import run
+
+    _check_out(args.out)
+    scenarios = [_load(name, args) for name in args.scenarios]
+    results = [run(s) for s in scenarios]
+    data = load_data(scenarios[0].assumptions_dir)
+    print(_peak_summary(results, scenarios[0].assumptions_dir))
+    if args.out:
+        table = pd.concat([summary_table(r, data) for r in results], ignore_index=True)
+        write_table(table, args.out)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from model.diff import diff_scenarios
+    from model.exports import write_table
+
+    _check_out(args.out)
+    params, effects = diff_scenarios(_load(args.a, args), _load(args.b, args))
+    with pd.option_context("display.width", 160, "display.max_rows", 500):
+        print(params.to_string(index=False) if len(params) else "no parameter differs")
+        print()
+        print(effects.to_string(index=False))
+    if args.out:
+        write_table(
+            pd.concat(
+                [params.assign(table="parameters"), effects.assign(table="effects")],
+                ignore_index=True,
+            ),
+            args.out,
+        )
+        print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from model.exports import write_table
+    from model.runner import run
+    from model.uncertainty import uncertainty_summary
+
+    _check_out(args.out)
+    if args.draws < 1:
+        raise ModelError(f"--draws: {args.draws}: a number >= 1")
+    results = run(_load(args.scenario, args), draws=args.draws, seed=args.seed, method=args.method)
+    table, text = uncertainty_summary(results)
+    write_table(table, args.out)
+    print(text)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from model.exports import write_table
+    from model.global_sensitivity import scenario_sensitivity
+
+    _check_out(args.out)
+    table, text = scenario_sensitivity(_load(args.scenario, args), args.method, args.n, args.seed)
+    write_table(table, args.out)
+    print(text)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_decompose(args: argparse.Namespace) -> int:
+    from model.decomposition import decompose_scenario
+    from model.exports import write_table
+
+    _check_out(args.out)
+    against = _load(args.against, args) if args.against else None
+    table, text = decompose_scenario(
+        _load(args.scenario, args), args.year_from, args.year_to, against=against
+    )
+    write_table(table, args.out)
+    print(text)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_wedges(args: argparse.Namespace) -> int:
+    from model.exports import write_table
+    from model.wedges import lever_wedges
+
+    _check_out(args.out)
+    table, text = lever_wedges(_load(args.scenario, args), _load(args.against, args))
+    write_table(table, args.out)
+    print(text)
+    print(f"wrote {args.out}")
+    return 0
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "run": cmd_run,
+    "peaks": cmd_peaks,
+    "diff": cmd_diff,
+    "uncertainty": cmd_uncertainty,
+    "sensitivity": cmd_sensitivity,
+    "decompose": cmd_decompose,
+    "wedges": cmd_wedges,
+}

@@ -1,0 +1,188 @@
+"""The data tables under assumptions/data/: history, base year, technology, targets.
+
+Every table carries `source` on every row; loading checks columns, numbers, sources and that
+every base-year (2020) quantity the engine needs is present, reporting all problems together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.errors import AssumptionError, Problem
+
+BASE_YEAR = 2020
+HISTORY_FIRST = 2010
+FOSSIL = ("Coal", "Coke", "Oil", "Gas")
+CARRIERS = ("Coal", "Coke", "Oil", "Gas", "Electricity", "Heat", "Hydrogen")
+REQUIRED_BASE_ITEMS = (
+    *(f"co2_combustion|{c}" for c in FOSSIL),
+    "co2_process",
+    *(f"energy|{c}" for c in FOSSIL),
+    "energy|Electricity",
+    "energy|Heat",
+    "value_added",
+)
+TABLES: dict[str, tuple[str, ...]] = {
+    "sectors.csv": ("sector", "iamc_name", "name_zh", "name_en", "source"),
+    "history.csv": ("sector", "item", "year", "value", "unit", "source"),
+    "base_year.csv": ("sector", "item", "value", "low", "high", "unit", "source", "kind"),
+    "technology.csv": ("route", "carrier", "value", "low", "high", "unit", "source", "kind"),
+    "targets.csv": ("target", "year", "value", "unit", "source"),
+}
+NUMERIC = {"value", "low", "high", "year"}
+HISTORY_YEARS = np.arange(HISTORY_FIRST, BASE_YEAR + 1)
+_NAN_HISTORY = np.full(HISTORY_YEARS.shape, np.nan)
+_NAN_HISTORY.setflags(write=False)
+
+
+@dataclass(frozen=True)
+class BaseData:
+    """Read-only view of the data tables; arrays are float64."""
+
+    folder: Path
+    sectors: list[str]
+    sector_info: pd.DataFrame
+    history: pd.DataFrame
+    base_year: pd.DataFrame
+    technology: pd.DataFrame
+    targets: pd.DataFrame
+    # Plain dicts built once: the engine looks values up hundreds of times per run.
+    _tech: dict[tuple[str, str], float]
+    _history: dict[tuple[str, str], np.ndarray]
+    _base: dict[tuple[str, str], float]
+
+    def base_value(self, key: str) -> float:
+        """`steel.crude_steel` -> the 2020 value in base_year.csv."""
+        sector, _, item = key.partition(".")
+        try:
+            return self._base[(sector, item)]
+        except KeyError:
+            raise KeyError(f"base_year.csv has no row {sector}, {item}") from None
+
+    def tech(self, route: str, carrier: str) -> float:
+        """Intensity per tonne (0 where the table lists nothing)."""
+        return self._tech.get((route, carrier), 0.0)
+
+    def history_array(self, sector: str, item: str) -> np.ndarray:
+        """Values over 2010-2020 (NaN where absent)."""
+        return self._history.get((sector, item), _NAN_HISTORY)
+
+    def routes(self, prefix: str) -> list[str]:
+        idx = self.technology.index.get_level_values("route").unique()
+        return [r for r in idx if r.startswith(prefix)]
+
+    def history_series(self, sector: str, item: str) -> pd.Series:
+        """Values by year (history.csv), empty when absent."""
+        try:
+            return self.history.loc[(sector, item), "value"].sort_index()
+        except KeyError:
+            return pd.Series(dtype=float)
+
+    def history_2020(self, sector: str, item: str) -> float:
+        value = self.history_array(sector, item)[-1]
+        if np.isnan(value):
+            raise KeyError(f"history.csv has no {BASE_YEAR} value for {sector}, {item}")
+        return float(value)
+
+    def target(self, name: str) -> float:
+        return float(self.targets.loc[name, "value"])
+
+
+def load_data(folder: Path | str) -> BaseData:
+    """Load and check assumptions/data (cached on the files' modification times)."""
+    data_dir = Path(folder) / "data"
+    stamp = tuple(
+        (p.name, p.stat().st_mtime_ns) for p in sorted(data_dir.glob("*.csv")) if p.is_file()
+    )
+    return _load_cached(data_dir.resolve(), stamp)
+
+
+@cache
+def _load_cached(data_dir: Path, _stamp: tuple) -> BaseData:
+    problems: list[Problem] = []
+    frames = {name: _read_table(data_dir / name, cols, problems) for name, cols in TABLES.items()}
+    if problems:
+        raise AssumptionError(problems)
+    sectors = frames["sectors.csv"]["sector"].tolist()
+    history = frames["history.csv"]
+    history["year"] = history["year"].astype(int)
+    problems += _base_year_problems(history, sectors)
+    if problems:
+        raise AssumptionError(problems)
+    technology = frames["technology.csv"].set_index(["route", "carrier"]).sort_index()
+    base_year = frames["base_year.csv"].set_index(["sector", "item"]).sort_index()
+    return BaseData(
+        folder=data_dir,
+        sectors=sectors,
+        sector_info=frames["sectors.csv"].set_index("sector"),
+        history=history.set_index(["sector", "item", "year"]).sort_index(),
+        base_year=base_year,
+        technology=technology,
+        targets=frames["targets.csv"].set_index("target"),
+        _tech={k: float(v) for k, v in technology["value"].items()},
+        _history=_history_arrays(history),
+        _base={k: float(v) for k, v in base_year["value"].items()},
+    )
+
+
+def _history_arrays(history: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    wide = history.pivot_table(index=["sector", "item"], columns="year", values="value")
+    wide = wide.reindex(columns=HISTORY_YEARS)
+    out = {}
+    for key, row in zip(wide.index, wide.to_numpy(dtype=float), strict=True):
+        row.setflags(write=False)
+        out[key] = row
+    return out
+
+
+def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.DataFrame:
+    if not path.is_file():
+        problems.append(Problem(f"data/{path.name}", "<file>", None, "the file must exist"))
+        return pd.DataFrame(columns=list(columns))
+    name = f"data/{path.name}"
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        problems.append(Problem(name, "<file>", None, f"well-formed UTF-8 CSV ({exc})"))
+        return pd.DataFrame(columns=list(columns))
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        problems.append(Problem(name, "<columns>", list(df.columns), f"must include {missing}"))
+        return df
+    for i, row in df.iterrows():
+        if not str(row["source"]).strip():
+            problems.append(Problem(name, f"row {i + 2}.source", "", "a non-empty source"))
+    for col in NUMERIC & set(columns):
+        numbers = pd.to_numeric(df[col].replace("", np.nan), errors="coerce")
+        bad = df[col].ne("") & numbers.isna()
+        for i in df.index[bad]:
+            problems.append(Problem(name, f"row {i + 2}.{col}", df.at[i, col], "a number"))
+        df[col] = numbers
+    if "value" in columns:
+        for i in df.index[df["value"].isna()]:
+            problems.append(Problem(name, f"row {i + 2}.value", "", "a number"))
+    return df
+
+
+def _base_year_problems(history: pd.DataFrame, sectors: list[str]) -> list[Problem]:
+    have = set(zip(history["sector"], history["item"], history["year"], strict=True))
+    out = []
+    for sector in sectors:
+        for item in REQUIRED_BASE_ITEMS:
+            if (sector, item, BASE_YEAR) not in have:
+                out.append(
+                    Problem(
+                        "data/history.csv",
+                        f"{sector}.{item}.{BASE_YEAR}",
+                        None,
+                        "a base-year value is required",
+                    )
+                )
+    if ("power", "grid_factor", BASE_YEAR) not in have:
+        out.append(Problem("data/history.csv", "power.grid_factor.2020", None, "a value"))
+    return out

@@ -1,0 +1,163 @@
+"""The one place the plotting style of peakpath charts is set.
+
+Every notebook and script calls :func:`set_style` once before plotting. It applies the seaborn
+theme first and the CJK font second, because ``seaborn.set_theme`` rewrites ``font.sans-serif``
+and would otherwise drop the Chinese font (the briefing labels sectors in Chinese).
+
+Colours are fixed per sector and per scenario so the same sector has the same colour in every
+chart. This module deliberately imports nothing from other ``model`` modules, so it can be used
+by any of them without import cycles.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+from collections.abc import Iterable
+from pathlib import Path
+
+import matplotlib as mpl
+import seaborn as sns
+from matplotlib import font_manager
+
+# The CJK font ships inside the mplfonts wheel, so no system package or root is needed.
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_FAMILY = "Noto Sans CJK SC"
+
+# Sector ids in the order used by every stacked chart and table (matches sectors.csv).
+SECTOR_ORDER: tuple[str, ...] = (
+    "steel",
+    "nonferrous",
+    "building_materials",
+    "chemicals",
+    "consumer_goods",
+    "equipment",
+    "electronics",
+    "other_industry",
+)
+
+# Okabe-Ito palette (colour-blind safe). Neighbours in SECTOR_ORDER get contrasting hues so
+# stacked areas stay readable; "other industry" is the neutral grey.
+SECTOR_COLOURS: dict[str, str] = {
+    "steel": "#0072B2",  # blue
+    "nonferrous": "#E69F00",  # orange
+    "building_materials": "#009E73",  # bluish green
+    "chemicals": "#D55E00",  # vermillion
+    "consumer_goods": "#CC79A7",  # reddish purple
+    "equipment": "#56B4E9",  # sky blue
+    "electronics": "#F0E442",  # yellow
+    "other_industry": "#999999",  # grey
+}
+
+# Paul Tol's "muted" palette (colour-blind safe) for the shipped scenarios; the baseline is a
+# neutral dark grey because every other scenario is read against it.
+SCENARIO_COLOURS: dict[str, str] = {
+    "baseline": "#4D4D4D",
+    "capacity_control": "#332288",
+    "efficiency": "#88CCEE",
+    "electrification": "#44AA99",
+    "hydrogen": "#117733",
+    "ccus": "#999933",
+    "materials": "#DDCC77",
+    "plan": "#CC6677",
+    "accelerated": "#882255",
+}
+
+# Colours for user-defined scenarios: Tol "bright" set, picked by a stable hash of the name.
+_EXTRA_SCENARIO_PALETTE: tuple[str, ...] = (
+    "#AA4499",
+    "#4477AA",
+    "#EE6677",
+    "#228833",
+    "#CCBB44",
+    "#66CCEE",
+    "#AA3377",
+)
+
+_DEFAULT_SECTORS_CSV = Path(__file__).resolve().parent.parent / "assumptions/data/sectors.csv"
+
+
+def cjk_font_path() -> Path:
+    """Return the path of the Noto Sans CJK SC font file shipped in the mplfonts wheel.
+
+    Located via the import system without importing mplfonts (its import pulls in extra
+    modules we do not need), so this works offline and without root.
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "mplfonts is not installed; it ships the CJK font (run `make venv` or "
+            "`pip install mplfonts`)"
+        )
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "fonts" / CJK_FONT_FILE
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"{CJK_FONT_FILE} not found inside the installed mplfonts package")
+
+
+def _register_cjk_font() -> Path:
+    """Register the CJK font with matplotlib once per process (addfont does not deduplicate)."""
+    path = cjk_font_path()
+    known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
+    if path not in known:
+        font_manager.fontManager.addfont(str(path))
+    return path
+
+
+def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
+    """Apply the peakpath chart style: seaborn theme, then the CJK font.
+
+    The order matters: ``sns.set_theme`` resets ``font.sans-serif``, so the font is set after
+    it. Call this again (not ``sns.set_theme``) if a notebook needs a different context.
+    """
+    sns.set_theme(
+        context=context,
+        style="whitegrid",
+        palette=[SECTOR_COLOURS[s] for s in SECTOR_ORDER],
+        font_scale=font_scale,
+    )
+    _register_cjk_font()
+    # DejaVu Sans stays as a fallback for any glyph the CJK font lacks.
+    sans = [CJK_FONT_FAMILY, "DejaVu Sans"]
+    sans += [f for f in mpl.rcParams["font.sans-serif"] if f not in sans]
+    mpl.rcParams["font.family"] = ["sans-serif"]
+    mpl.rcParams["font.sans-serif"] = sans
+    # U+2212 (minus) renders inconsistently with CJK fonts; use the ASCII hyphen-minus.
+    mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["savefig.dpi"] = 150
+    # Embed TrueType/OpenType outlines in PDF/PS instead of Type 3 bitmaps-as-paths.
+    mpl.rcParams["pdf.fonttype"] = 42
+    mpl.rcParams["ps.fonttype"] = 42
+
+
+def scenario_colour(name: str) -> str:
+    """Return the fixed colour of a scenario; unknown (user) scenarios get a stable colour."""
+    if name in SCENARIO_COLOURS:
+        return SCENARIO_COLOURS[name]
+    # hashlib rather than hash(): hash() of str is salted per process.
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return _EXTRA_SCENARIO_PALETTE[digest[0] % len(_EXTRA_SCENARIO_PALETTE)]
+
+
+def scenario_colours(names: Iterable[str]) -> dict[str, str]:
+    """Map each scenario name to its colour, ready for seaborn's ``palette=``."""
+    return {name: scenario_colour(name) for name in names}
+
+
+def sector_labels(lang: str = "zh", sectors_csv: Path | None = None) -> dict[str, str]:
+    """Return ``{sector id: display name}`` in ``lang`` (``zh`` or ``en``) from sectors.csv.
+
+    Ordered as SECTOR_ORDER. ``sectors_csv`` defaults to the shipped
+    ``assumptions/data/sectors.csv`` of this checkout.
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    path = sectors_csv or _DEFAULT_SECTORS_CSV
+    with path.open(encoding="utf-8", newline="") as fh:
+        names = {row["sector"]: row[f"name_{lang}"] for row in csv.DictReader(fh)}
+    missing = [s for s in SECTOR_ORDER if s not in names]
+    if missing:
+        raise ValueError(f"{path}: sectors missing: {', '.join(missing)}")
+    return {s: names[s] for s in SECTOR_ORDER}
