@@ -101,9 +101,14 @@ def _sector(
     residual["Electricity"] = residual["Electricity"] + electrified_twh
 
     ef = {c: _emission_factor(s, c, data) for c in FOSSIL}
-    route_comb = {r: sum(e.get(c, 0.0) * ef[c] for c in FOSSIL) for r, e in route_energy.items()}
+    route_comb_by_fuel = {
+        r: {c: e[c] * ef[c] for c in FOSSIL if c in e} for r, e in route_energy.items()
+    }
     for route, key in phys.alternative_fuel.items():
-        route_comb[route] = apply_alternative_fuels(route_comb[route], p[key])
+        route_comb_by_fuel[route] = {
+            c: apply_alternative_fuels(v, p[key]) for c, v in route_comb_by_fuel[route].items()
+        }
+    route_comb = {r: sum(v.values(), 0.0) for r, v in route_comb_by_fuel.items()}
     route_proc = {
         r: _route_process(r, q, phys, route_energy[r], p, data) for r, q in phys.routes.items()
     }
@@ -133,11 +138,12 @@ def _sector(
     penalty_gas = -captured * data.tech("global", "ccus.heat_per_tco2")
     energy["Gas"] = energy["Gas"] + penalty_gas
 
-    combustion = (
-        sum(route_comb.values())
-        + sum(residual[c] * ef[c] for c in FOSSIL)
-        + penalty_gas * ef["Gas"]
-    )
+    combustion_by_fuel = {
+        c: residual[c] * ef[c] + sum(v.get(c, 0.0) for v in route_comb_by_fuel.values())
+        for c in FOSSIL
+    }
+    combustion_by_fuel["Gas"] = combustion_by_fuel["Gas"] + penalty_gas * ef["Gas"]
+    combustion = sum(combustion_by_fuel.values())
     process = sum(route_proc.values()) if route_proc else np.zeros_like(eff)
     grid_twh = apply_onsite_renewables(energy["Electricity"], p[f"{s}.onsite_renewable_share"])
     indirect_el = grid_twh * p["grid.emission_factor"]
@@ -164,6 +170,9 @@ def _sector(
         f"Value Added|Industry|{name}": va,
     }
     out.update({f"Final Energy|Industry|{name}|{c}": mtce[c] for c in CARRIERS})
+    out.update(
+        {f"Emissions|CO2|Industry|{name}|Combustion|{c}": combustion_by_fuel[c] for c in FOSSIL}
+    )
     out.update({f"Production|{k}": v for k, v in phys.products.items()})
     return {k: _as_2d(v, eff.shape[1]) for k, v in out.items()}
 

@@ -73,6 +73,14 @@ def history_values(
             }
         )
         out.update({f"Final Energy|Industry|{name}|{c}": mtce[c] for c in CARRIERS})
+        out.update(
+            {
+                f"Emissions|CO2|Industry|{name}|Combustion|{c}": _series(
+                    data, s, f"co2_combustion|{c}"
+                )
+                for c in FOSSIL
+            }
+        )
     names = [data.sector_info.at[s, "iamc_name"] for s in data.sectors]
     for total in (
         "Emissions|CO2|Industry",
