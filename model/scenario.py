@@ -490,10 +490,9 @@ def _parse_spec(fname: str, key: str, raw: Any, problems: list[Problem]) -> Traj
     try:
         return TrajectorySpec.model_validate(full)
     except ValidationError as exc:
-        short = _is_year_map(raw)
         for e in exc.errors():
             loc = [str(x) for x in e["loc"]]
-            if short and loc[:1] == ["milestones"]:
+            if loc[:1] == ["milestones"]:  # users write key.2030, whatever the spec form
                 loc = loc[1:]
             loc = [x for x in loc if x not in ("float", "dict[int,float]")]
             where = ".".join([key, *loc])
