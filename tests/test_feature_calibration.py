@@ -78,3 +78,14 @@ def test_history_matches_ceads_industry_totals():
     np.testing.assert_allclose(
         modelled - process_extra, by_year.loc[2010:2019].to_numpy(), rtol=2e-3
     )
+
+
+def test_calibration_report_covers_every_sector_within_two_percent():
+    from model.calibration import calibration_report
+    from model.scenario import load_scenario
+
+    report = calibration_report(load_scenario("plan"))
+    assert set(report["sector"]) == set(DATA.sectors)
+    assert report["relative_error"].abs().max() < 0.02
+    scale = report["route_scale_factor"].dropna()
+    assert ((scale > 0) & (scale <= 1)).all()
