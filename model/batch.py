@@ -363,7 +363,14 @@ def plan_batch(
     """Expand the batch into jobs; raise BatchUserError for anything that would fail later."""
     base = batch_path.resolve().parent
     known = _known_scenarios(assumptions_dir) if assumptions_dir else None
-    cli = {"draws": draws, "seed": seed, "overrides": overrides or None}
+    # assumptions_dir goes to notebooks that declare it, so --assumptions reaches the model and
+    # the hash in the manifest describes the files the notebooks actually read.
+    cli = {
+        "draws": draws,
+        "seed": seed,
+        "overrides": overrides or None,
+        "assumptions_dir": str(assumptions_dir.resolve()) if assumptions_dir else None,
+    }
     names = [job.job_name for job in spec.jobs]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
@@ -537,6 +544,7 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
                     progress_bar=False,  # one overall bar in the parent, none per cell
                     log_output=False,  # cell output stays in the executed notebook
                     cwd=task["cwd"],
+                    execution_timeout=task.get("cell_timeout"),
                 )
                 error = None
                 break
@@ -982,6 +990,7 @@ def _task(job: PlannedJob, layout: RunLayout, opts: dict[str, Any]) -> dict[str,
         "cwd": opts["cwd"],
         "kernel_name": opts["kernel_name"],
         "start_timeout": opts["start_timeout"],
+        "cell_timeout": opts["cell_timeout"],
         "log_file": str(layout.log_file.resolve()),
         "redirect_fds": opts["executor"] == "local",
     }
@@ -1022,6 +1031,7 @@ def run_batch(
     dry_run: bool = False,
     kernel_name: str = KERNEL_NAME,
     start_timeout: float = 60,
+    cell_timeout: float | None = None,
     progress: bool | None = None,
     out: TextIO | None = None,
 ) -> BatchResult:
@@ -1029,6 +1039,9 @@ def run_batch(
 
     Raises BatchUserError (before anything is written) for mistakes in the batch or options.
     ``progress=None`` shows the bar only on a terminal, so cron mail stays clean.
+    ``start_timeout`` is papermill's wait for a kernel to start (raise it on a crowded machine);
+    ``cell_timeout`` (seconds per cell, default none) stops a hung notebook from blocking the
+    run forever, which matters when nobody watches the schedule.
     """
     out = out or sys.stdout
     batch_path = Path(batch_file)
@@ -1069,6 +1082,7 @@ def run_batch(
         "cwd": str(batch_path.resolve().parent),
         "kernel_name": kernel_name,
         "start_timeout": start_timeout,
+        "cell_timeout": cell_timeout,
         "executor": executor,
     }
     # Connect to dask (or fail as a user error) before the run folder exists.

@@ -59,7 +59,8 @@ def _sector(
 ) -> dict[str, np.ndarray]:
     name = data.sector_info.at[s, "iamc_name"]
     eff = efficiency_index(p[f"{s}.efficiency_rate"])
-    va_index = p[f"{s}.value_added_index"]
+    # Capping a product's output also caps the value added it brings (share declared per sector).
+    va_index = p[f"{s}.value_added_index"] * capped_value_added_factor(s, phys, p)
 
     # Route energy (fossil/heat in Mtce, electricity in TWh, hydrogen in Mt H2).
     route_energy = {r: _route_energy(r, q, phys, data) for r, q in phys.routes.items()}
@@ -186,6 +187,17 @@ def _as_2d(value: np.ndarray | float, n_years: int) -> np.ndarray:
         arr.reshape(-1, 1) if arr.ndim < 2 else arr,
         (arr.size if arr.ndim < 2 else arr.shape[0], n_years),
     )
+
+
+def capped_value_added_factor(s: str, phys: Physical, p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """1 - share + share x (capped output / demanded output) of the sector's capped products."""
+    if not phys.capped:
+        return np.ones((1, 1))
+    capped = sum(q for q, _ in phys.capped)
+    demanded = sum(d for _, d in phys.capped)
+    ratio = capped / np.maximum(demanded, 1e-12)
+    share = p[f"{s}.capped_value_added_share"]
+    return 1 - share + share * ratio
 
 
 def _route_energy(route: str, output: np.ndarray, phys: Physical, data: BaseData) -> dict:

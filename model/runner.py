@@ -50,6 +50,7 @@ def run(
         "overrides": list(scenario.overrides),
         "settings": scenario.settings.model_dump(),
         "method": method if draws else None,
+        "assumptions_dir": str(scenario.assumptions_dir),
         "uncertain_parameters": sorted(scenario.uncertainty) if draws else [],
     }
     return evaluate_params(params, scenario, draws=draws, seed=seed, meta=meta)

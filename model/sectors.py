@@ -36,10 +36,13 @@ class Physical:
     # Route whose kiln fuel can be replaced by alternative fuels (share parameter key).
     alternative_fuel: dict[str, str] = field(default_factory=dict)
     hydrogen_green_share: dict[str, np.ndarray] = field(default_factory=dict)
+    # (output after cap, output demanded) of each capped product: caps also cut value added.
+    capped: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 def steel(p: Params, tech: Callable[[str, str], float]) -> Physical:
-    crude = apply_capacity_cap(p["steel.crude_steel_demand"], p["steel.output_cap"])
+    demand = p["steel.crude_steel_demand"]
+    crude = apply_capacity_cap(demand, p["steel.output_cap"])
     eaf = crude * p["steel.eaf_share"]
     h2 = crude * p["steel.h2_dri_share"]
     bof = crude - eaf - h2
@@ -53,13 +56,15 @@ def steel(p: Params, tech: Callable[[str, str], float]) -> Physical:
         },
         ccus_routes=("steel.bf_bof",),
         hydrogen_green_share={"steel.h2_dri": p["hydrogen.green_share"]},
+        capped=[(crude, demand)],
     )
 
 
 def nonferrous(p: Params, tech: Callable[[str, str], float]) -> Physical:
     total = p["nonferrous.aluminium_demand"]
     recycled = total * p["nonferrous.recycled_aluminium_share"]
-    primary = apply_capacity_cap(total - recycled, p["nonferrous.primary_aluminium_cap"])
+    primary_demand = total - recycled
+    primary = apply_capacity_cap(primary_demand, p["nonferrous.primary_aluminium_cap"])
     copper = p["nonferrous.copper_demand"]
     copper_recycled = copper * p["nonferrous.recycled_copper_share"]
     alumina = p["nonferrous.alumina_output"]
@@ -78,13 +83,13 @@ def nonferrous(p: Params, tech: Callable[[str, str], float]) -> Physical:
             "Copper": copper,
             "Copper|Recycled": copper_recycled,
         },
+        capped=[(primary, primary_demand)],
     )
 
 
 def building_materials(p: Params, tech: Callable[[str, str], float]) -> Physical:
-    cement = apply_capacity_cap(
-        p["building_materials.cement_demand"], p["building_materials.cement_cap"]
-    )
+    cement_demand = p["building_materials.cement_demand"]
+    cement = apply_capacity_cap(cement_demand, p["building_materials.cement_cap"])
     clinker = cement * p["building_materials.clinker_ratio"]
     glass = p["building_materials.glass_demand"]
     small = p["building_materials.small_line_share"]
@@ -111,6 +116,7 @@ def building_materials(p: Params, tech: Callable[[str, str], float]) -> Physical
         alternative_fuel={
             "building_materials.clinker": "building_materials.alternative_fuel_share"
         },
+        capped=[(cement, cement_demand)],
     )
 
 
@@ -144,6 +150,10 @@ def chemicals(p: Params, tech: Callable[[str, str], float]) -> Physical:
         ccus_routes=tuple(r for r in routes if r.split(".")[1].startswith(("ammonia", "methanol"))),
         ccus_process_only=True,  # high-purity streams: feedstock CO2, not flue gas
         hydrogen_green_share=green_h2,
+        capped=[
+            (refining, p["chemicals.refining_throughput"]),
+            (coke, p["chemicals.coke_output"]),
+        ],
     )
 
 

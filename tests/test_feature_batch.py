@@ -8,6 +8,7 @@ uses only two or three tiny fixture notebooks from tests/fixtures/notebooks/.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -72,10 +73,13 @@ def fake_report_module() -> types.ModuleType:
     return module
 
 
-def run(root: Path, batch_path: Path, **kwargs: Any) -> BatchResult:
+def run(root: Path, batch_path: Path, *, patch_report: bool = True, **kwargs: Any) -> BatchResult:
     kwargs.setdefault("workers", WORKERS)
     kwargs.setdefault("outputs", root / "outputs")
     kwargs.setdefault("progress", False)
+    kwargs.setdefault("out", io.StringIO())
+    if not patch_report:  # the caller patched model.report already (threads share sys.modules)
+        return run_batch(batch_path, **kwargs)
     with pytest.MonkeyPatch.context() as mp:
         mp.setitem(sys.modules, "model.report", fake_report_module())
         return run_batch(batch_path, **kwargs)
@@ -259,16 +263,20 @@ def test_publish_latest_never_exposes_a_missing_link(tmp_path: Path) -> None:
 
     def reader() -> None:
         while not stop.is_set():
-            target = os.readlink(tmp_path / "latest")  # raises if missing
+            try:
+                target = os.readlink(tmp_path / "latest")
+            except OSError as exc:  # missing or not a link, even for an instant
+                problems.append(repr(exc))
+                continue
             if not (tmp_path / target).is_dir():
                 problems.append(target)
 
-    thread = threading.Thread(target=reader)
+    thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     for i in range(300):
         batch.publish_latest(tmp_path, "ab"[i % 2])
     stop.set()
-    thread.join()
+    thread.join(timeout=10)
     assert not problems
     assert not list(tmp_path.glob(".latest.*"))  # temporary links were all consumed
 
@@ -295,25 +303,32 @@ def test_overlapping_runs_replace_latest_atomically(project: Path, ok_run: Batch
         # latest must always be a link to a complete, successful run
         while not done.is_set():
             link = outputs / "latest"
-            target = os.readlink(link)
-            manifest = json.loads((link / "manifest.json").read_text())
+            try:
+                target = os.readlink(link)
+                manifest = json.loads((link / "manifest.json").read_text())
+            except (OSError, ValueError) as exc:
+                problems.append(repr(exc))
+                continue
             if manifest["status"] != "ok":
                 problems.append(f"{target}: {manifest['status']}")
             seen.add(target)
             time.sleep(0.01)
 
     def one_run() -> None:
-        results.append(run(project, batch_path, outputs=outputs))
+        results.append(run(project, batch_path, outputs=outputs, patch_report=False))
 
     threads = [threading.Thread(target=one_run) for _ in range(2)]
-    watcher = threading.Thread(target=watch)
+    watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(sys.modules, "model.report", fake_report_module())
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
     done.set()
-    watcher.join()
+    watcher.join(timeout=10)
+    assert not any(t.is_alive() for t in threads), "a batch run did not finish"
 
     assert not problems
     assert len(results) == 2 and all(r.exit_code == 0 for r in results)
@@ -370,8 +385,10 @@ def test_scenarios_option_replaces_scenario_lists(project: Path) -> None:
         ]
     }
     result = run_batch(
-        write_batch(project, "scen.yaml", doc), scenarios="ccus,hydrogen", dry_run=True,
-        out=open(os.devnull, "w"),  # noqa: SIM115
+        write_batch(project, "scen.yaml", doc),
+        scenarios="ccus,hydrogen",
+        dry_run=True,
+        out=io.StringIO(),
     )
     assert [j.id for j in result.plan] == [
         "ok__scenario=ccus",
@@ -446,8 +463,14 @@ def test_set_without_overrides_parameter_is_an_error(project: Path) -> None:
 def test_cli_user_error_is_one_line_without_traceback(project: Path, tmp_path: Path) -> None:
     batch_path = write_batch(project, "cli_bad.yaml", {"jobs": [{"notebook": 3}]})
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "run_batch.py"), "--batch", str(batch_path),
-         "--outputs", str(tmp_path / "o")],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "run_batch.py"),
+            "--batch",
+            str(batch_path),
+            "--outputs",
+            str(tmp_path / "o"),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -536,8 +559,12 @@ def test_missing_report_module_is_a_recorded_render_error(
 def test_dask_executor_with_local_cluster(project: Path, tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
-    doc = {"jobs": [{"notebook": "nb/ok.ipynb", "matrix": {"scenario": ["baseline", "plan"]}},
-                    {"notebook": "nb/fail.ipynb"}]}
+    doc = {
+        "jobs": [
+            {"notebook": "nb/ok.ipynb", "matrix": {"scenario": ["baseline", "plan"]}},
+            {"notebook": "nb/fail.ipynb"},
+        ]
+    }
     batch_path = write_batch(project, "dask.yaml", doc)
     with LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"

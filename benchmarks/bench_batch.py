@@ -1,0 +1,135 @@
+"""Benchmark of the batch runner against its floor and against the papermill CLI.
+
+Measured side by side in one process, on the same machine state:
+
+(a) floor:   N runs of an EMPTY parameterized notebook through our runner (process pool
+             start, papermill import in each worker, one kernel start per notebook, manifest);
+(b) runner:  the same N runs of a real notebook through our runner;
+(c) cli:     the same N notebooks one after another with ``python -m papermill`` (what a
+             shell loop or a naive cron script does: one interpreter and one kernel each).
+
+``b/a`` near 1 means the notebooks' own work is small next to the fixed cost of starting
+kernels; ``c/b`` is the speed-up of the runner over the sequential CLI.
+
+Run: ``python benchmarks/bench_batch.py [workers] [n]``. Defaults use the test fixture
+notebook; pass ``notebook=`` (and ``parameters=``) to point it at a real notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_NOTEBOOK = ROOT / "tests" / "fixtures" / "notebooks" / "ok.ipynb"
+
+
+def _empty_notebook(path: Path) -> None:
+    """A notebook with only a parameters cell: what every notebook costs at minimum."""
+    cell = nbformat.v4.new_code_cell('i = 0\noutput_dir = "."\nrun_dir = "."')
+    cell.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(
+        cells=[cell],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, path)
+
+
+def _write_batch(path: Path, notebook: str, axis: str, n: int) -> Path:
+    doc = {"jobs": [{"notebook": notebook, "matrix": {axis: list(range(n))}}]}
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def _time_runner(batch_file: Path, outputs: Path, workers: int) -> tuple[float, int]:
+    from model.batch import run_batch
+
+    with open(os.devnull, "w") as devnull:
+        start = time.perf_counter()
+        result = run_batch(
+            batch_file, workers=workers, outputs=outputs, progress=False, out=devnull
+        )
+        return time.perf_counter() - start, result.exit_code
+
+
+def _time_cli(notebook: Path, work: Path, axis: str, n: int) -> float:
+    start = time.perf_counter()
+    for i in range(n):
+        out_dir = work / f"cli_data_{i}"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "papermill",
+                str(notebook),
+                str(work / f"cli_{i}.ipynb"),
+                "-p",
+                axis,
+                str(i),
+                "-p",
+                "output_dir",
+                str(out_dir),
+                "--no-progress-bar",
+                "-k",
+                "python3",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=work,
+        )
+    return time.perf_counter() - start
+
+
+def bench_batch(
+    workers: int = 2, n: int = 4, notebook: Path = DEFAULT_NOTEBOOK, axis: str = "seed"
+) -> dict[str, Any]:
+    """Time (a) floor, (b) runner, (c) sequential papermill CLI for N notebooks; see module doc.
+
+    `axis` is a parameter the notebook declares; it varies over range(n) so the N runs differ.
+    """
+    import papermill  # noqa: F401  warm the parent's import so (a) does not pay it alone
+
+    work = Path(tempfile.mkdtemp(prefix="peakpath-bench-"))
+    try:
+        (work / "assumptions").mkdir()
+        _empty_notebook(work / "empty.ipynb")
+        shutil.copy(notebook, work / "real.ipynb")
+        floor_s, floor_rc = _time_runner(
+            _write_batch(work / "floor.yaml", "empty.ipynb", "i", n), work / "out_a", workers
+        )
+        runner_s, runner_rc = _time_runner(
+            _write_batch(work / "real.yaml", "real.ipynb", axis, n), work / "out_b", workers
+        )
+        cli_s = _time_cli(work / "real.ipynb", work, axis, n)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result = {
+        "n_notebooks": n,
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "floor_s": round(floor_s, 2),
+        "runner_s": round(runner_s, 2),
+        "cli_sequential_s": round(cli_s, 2),
+        "runner_over_floor": round(runner_s / floor_s, 2),
+        "cli_over_runner": round(cli_s / runner_s, 2),
+        "exit_codes": {"floor": floor_rc, "runner": runner_rc},
+    }
+    print(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:3]]
+    bench_batch(*args)

@@ -1,0 +1,253 @@
+"""Statistical baseline proposals from history, and the STIRPAT cross-check's data check.
+
+Proposals. model.trends.fit_trend fits candidate trend models (log-linear, logistic saturation,
+damped ETS, ARIMA) to a sector's history and picks one by hold-out error. The longest series in
+assumptions/data/history.csv are the CEADs-derived ones, 2000-2019 (20 points): fossil final
+energy (Mtce, recovered from CEADs CO2) and combustion CO2 (Mt) per sector. The 2020 rows are a
+modelling estimate (kind `assumption`), not an observation, so they are left out of the fits.
+A series whose year-on-year change exceeds a factor of 2 has a break (CEADs' chemicals energy
+drops by four fifths in 2013 in the source itself): it is fitted from the last break on, and
+the note says so. Physical outputs have only 1-4 points (crude steel 2018-2020, cement 2010,
+2015, 2019, 2020): too few for any trend model (fit_trend needs 5); they are summarised, not
+fitted. The proposals are a cross-check and a starting point for an activity path; the
+scenario files remain the modeller's choice.
+
+STIRPAT (model.stirpat.fit_stirpat) needs annual population, affluence (GDP) and a technology
+term over the emissions history. The reference data hold Shandong's GDP for 2020 only and its
+population for 2022 only, so stirpat_crosscheck() raises ModelError naming what is missing
+rather than inventing series; it runs when given a frame of real series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.data import FOSSIL, BaseData, load_data
+from model.errors import ModelError
+from model.scenario import default_assumptions_dir
+from model.stirpat import StirpatResult, fit_stirpat
+from model.trends import CANDIDATES, MIN_POINTS, TrendFit, fit_trend
+
+SERIES: dict[str, tuple[str, str]] = {
+    "fossil_energy": ("energy", "Mtce"),
+    "combustion_co2": ("co2_combustion", "Mt CO2"),
+}
+MILESTONE_YEARS: tuple[int, ...] = (2025, 2030, 2035, 2040, 2050, 2060)
+BREAK_FACTOR = 2.0  # a year-on-year ratio beyond x2 or /2 is a break in the source series
+OBSERVED_KINDS = ("quoted", "derived")
+STIRPAT_MIN_YEARS = 6  # fit_stirpat needs p + 3 rows for p = 3 regressors
+FAST_GROWTH = 0.05  # |annual growth| beyond which a decades-long trend path gets a warning
+
+
+def _data(assumptions: Path | str | None) -> BaseData:
+    return load_data(Path(assumptions) if assumptions is not None else default_assumptions_dir())
+
+
+def history_series(data: BaseData, sector: str, series: str) -> pd.Series:
+    """Observed annual history (no `assumption` rows) of a sector's fossil energy or CO2."""
+    if series not in SERIES:
+        raise ModelError(f"baselines: series: {series!r}: one of {sorted(SERIES)}")
+    if sector not in data.sectors:
+        raise ModelError(f"baselines: sector: {sector!r}: one of {data.sectors}")
+    prefix = SERIES[series][0]
+    h = data.history.reset_index()
+    rows = h[
+        (h["sector"] == sector)
+        & h["item"].isin([f"{prefix}|{c}" for c in FOSSIL])
+        & h["kind"].isin(OBSERVED_KINDS)
+    ]
+    out = rows.groupby("year")["value"].sum().sort_index()
+    out.index = out.index.astype(int)
+    out.name = f"{sector}.{series}"
+    return out
+
+
+def last_break(series: pd.Series, factor: float = BREAK_FACTOR) -> int | None:
+    """First year after the last year-on-year jump beyond `factor` (None when there is none)."""
+    ratio = series / series.shift(1)
+    jumps = series.index[(ratio > factor) | (ratio < 1 / factor)]
+    return int(jumps.max()) if len(jumps) else None
+
+
+def fit_sector_trend(
+    data: BaseData,
+    sector: str,
+    series: str,
+    *,
+    interval: float = 0.90,
+    candidates: Sequence[str] = CANDIDATES,
+    seed: int = 0,
+) -> tuple[TrendFit, str]:
+    """fit_trend on one sector's series (after its last break, if any); returns (fit, note)."""
+    hist = history_series(data, sector, series)
+    note = f"{len(hist)} observed years {hist.index.min()}-{hist.index.max()}"
+    brk = last_break(hist)
+    if brk is not None and (hist.index >= brk).sum() >= MIN_POINTS:
+        hist = hist[hist.index >= brk]
+        note += f"; break in {brk} (x{BREAK_FACTOR:g} jump in the source): fitted {brk} on"
+    elif brk is not None:
+        note += f"; break in {brk}, too few points after it: fitted the whole series"
+    try:
+        fit = fit_trend(hist, 2060, candidates, interval=interval, seed=seed)
+    except ValueError as exc:
+        raise ModelError(f"baselines: {sector}.{series}: {exc}") from None
+    return fit, note
+
+
+def _growth(proj: pd.Series, start: int, end: int, start_value: float | None = None) -> float:
+    a = start_value if start_value is not None else float(proj.loc[start])
+    return float((proj.loc[end] / a) ** (1 / (end - start)) - 1)
+
+
+def propose_baselines(
+    assumptions: Path | str | None = None,
+    series: Sequence[str] = tuple(SERIES),
+    sectors: Sequence[str] | None = None,
+    milestone_years: Sequence[int] = MILESTONE_YEARS,
+    *,
+    interval: float = 0.90,
+    candidates: Sequence[str] = CANDIDATES,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One proposal per sector and series from the statistical trend fits.
+
+    Columns: sector, series, unit, n_points (used in the fit), fitted_from, last_year, method,
+    rule (how it was chosen), growth_to_2030 and growth_2030_2060 (mean annual rates of the
+    central path), milestones ({year: level}, ready to paste into a scenario YAML), index
+    ({year: level / last observed level}, for an index-type parameter), lower and upper
+    ({year: bound} of the `interval` prediction band), note (length, breaks).
+    """
+    data = _data(assumptions)
+    years = [int(y) for y in milestone_years]
+    bad = [y for y in years if not 2020 <= y <= 2060]
+    if bad:
+        raise ModelError(f"baselines: milestone years {bad}: between 2020 and 2060")
+    rows = []
+    for sector in sectors or data.sectors:
+        for name in series:
+            fit, note = fit_sector_trend(
+                data, sector, name, interval=interval, candidates=candidates, seed=seed
+            )
+            proj = fit.projection.set_index("year")
+            growth_late = _growth(proj["mean"], 2030, 2060)
+            if abs(growth_late) > FAST_GROWTH:
+                note += (
+                    f"; warning: the central path changes {growth_late:+.1%}/yr 2030-2060, a "
+                    "drift extrapolated for decades: judge before using it past 2030"
+                )
+            last = int(fit.history.index.max())
+            last_value = float(fit.history.iloc[-1])
+            rows.append(
+                {
+                    "sector": sector,
+                    "series": name,
+                    "unit": SERIES[name][1],
+                    "n_points": len(fit.history),
+                    "fitted_from": int(fit.history.index.min()),
+                    "last_year": last,
+                    "method": fit.method,
+                    "rule": fit.diagnostics.attrs.get("rule", ""),
+                    "growth_to_2030": _growth(proj["mean"], last, 2030, last_value),
+                    "growth_2030_2060": growth_late,
+                    "milestones": fit.to_milestones(years),
+                    "index": {y: round(float(proj.loc[y, "mean"]) / last_value, 4) for y in years},
+                    "lower": {y: float(f"{proj.loc[y, 'lower']:.4g}") for y in years},
+                    "upper": {y: float(f"{proj.loc[y, 'upper']:.4g}") for y in years},
+                    "interval": interval,
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def output_history(assumptions: Path | str | None = None) -> pd.DataFrame:
+    """The physical-output history that exists (output|* items): too short to fit a trend.
+
+    Columns: sector, item, n_points, years, first, last, cagr (between first and last point,
+    NaN with one point), fit (why no trend model is fitted).
+    """
+    h = _data(assumptions).history.reset_index()
+    rows = []
+    for (sector, item), g in h[h["item"].str.startswith("output|")].groupby(["sector", "item"]):
+        g = g.sort_values("year")
+        years = g["year"].astype(int).tolist()
+        span = years[-1] - years[0]
+        first, last = float(g["value"].iloc[0]), float(g["value"].iloc[-1])
+        rows.append(
+            {
+                "sector": sector,
+                "item": item,
+                "n_points": len(years),
+                "years": years,
+                "first": first,
+                "last": last,
+                "cagr": (last / first) ** (1 / span) - 1 if span > 0 and first > 0 else np.nan,
+                "fit": f"none: {len(years)} point(s), fit_trend needs {MIN_POINTS}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _reference_dir() -> Path:
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "reference-data"
+
+
+def available_macro_series(
+    assumptions: Path | str | None = None, reference: Path | str | None = None
+) -> dict[str, list[int]]:
+    """Years with a Shandong population, GDP or technology (industry share / energy per GDP)
+    figure in history.csv and the reference sourced_figures.csv (when present)."""
+    found: dict[str, set[int]] = {"population": set(), "affluence": set(), "technology": set()}
+    patterns = {
+        "population": r"population",
+        "affluence": r"gdp current prices|gdp constant prices|gross domestic product",
+        "technology": r"industry share|energy per unit gdp|energy intensity",
+    }
+    h = _data(assumptions).history.reset_index()
+    for key, pat in patterns.items():
+        hit = h[h["item"].str.contains(pat, case=False, regex=True)]
+        found[key] |= set(hit["year"].astype(int))
+    path = Path(reference) if reference is not None else _reference_dir()
+    figures = path / "sourced_figures.csv"
+    if figures.exists():
+        ref = pd.read_csv(figures)
+        text = ref["key"].astype(str) + " " + ref["item"].astype(str)
+        for key, pat in patterns.items():
+            # Levels only: a target ("change") is not an observation of the series.
+            hit = ref[text.str.contains(pat, case=False, regex=True) & (ref["unit"] != "change")]
+            found[key] |= set(pd.to_numeric(hit["year"], errors="coerce").dropna().astype(int))
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def stirpat_crosscheck(
+    frame: pd.DataFrame | None = None,
+    assumptions: Path | str | None = None,
+    reference: Path | str | None = None,
+) -> StirpatResult:
+    """Fit STIRPAT (ln CO2 on ln population, ln GDP per person, ln technology).
+
+    `frame` (columns co2, population, affluence, technology; one row per year) runs the fit on
+    series the caller has. Without it the project's data are searched; they do not hold annual
+    population and GDP series for Shandong, so a ModelError names what is missing.
+    """
+    if frame is None:
+        found = available_macro_series(assumptions, reference)
+        short = {k: v for k, v in found.items() if len(v) < STIRPAT_MIN_YEARS}
+        if short:
+            what = "; ".join(
+                f"{k}: {len(v)} year(s) {v if v else ''}".rstrip() for k, v in short.items()
+            )
+            raise ModelError(
+                "stirpat_crosscheck: needs annual population, affluence (GDP) and technology "
+                f"series with at least {STIRPAT_MIN_YEARS} years over the CO2 history "
+                f"2000-2019; the assumptions and reference data have {what}. Missing series: "
+                f"{', '.join(short)}. Pass frame= with sourced series to run it."
+            )
+        raise ModelError(  # pragma: no cover - no such series are shipped
+            "stirpat_crosscheck: series exist but are not wired; pass frame="
+        )
+    return fit_stirpat(frame, "co2", "population", "affluence", "technology")

@@ -1,0 +1,258 @@
+"""Global sensitivity of a scenario's peak to its uncertain parameters (Sobol', Morris, OAT).
+
+Factors are the scenario's uncertain parameters (scenario.uncertainty). Each factor is sampled
+as its uniform quantile u in [0, 1] and mapped through model.sampling.ppf and perturb exactly
+like the Monte Carlo, so u = 0.3 means the same path here as in a draw: the indices describe
+the Monte Carlo's own uncertainty. All sample rows go through the engine in ONE call
+(model.runner.evaluate_params).
+
+Outputs (headline scope, industry, Mt CO2): peak value, 2030 emissions, and peak year (an integer:
+its indices describe shifts between years, and are zero when the peak year never moves).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from model.data import load_data
+from model.errors import ModelError
+from model.peaks import peak, scope_variable
+from model.runner import evaluate_params, scenario_params
+from model.sampling import perturb, ppf
+from model.scenario import Scenario
+from model.schema import load_schema
+from model.sensitivity import describe_precision, morris_screen, one_at_a_time, sobol_indices
+from model.trajectory import Uncertainty
+
+Method = Literal["sobol", "morris", "oat"]
+OUTPUTS: tuple[str, ...] = ("peak_value", "emissions_2030", "peak_year")
+MORRIS_LEVELS = 6
+OAT_LOW_U, OAT_HIGH_U = 0.05, 0.95
+
+
+def factors(scenario: Scenario) -> list[str]:
+    """The uncertain parameters, sorted (the Monte Carlo's column order)."""
+    keys = sorted(scenario.uncertainty)
+    if not keys:
+        raise ModelError(f"sensitivity: {scenario.name}: no parameter carries an uncertainty")
+    return keys
+
+
+def parameter_labels(scenario: Scenario, lang: str = "en") -> dict[str, str]:
+    """Parameter key -> label from parameters.yaml (`en` or `zh`), prefixed by its sector."""
+    if lang not in ("en", "zh"):
+        raise ModelError(f"sensitivity: lang: {lang!r}: 'en' or 'zh'")
+    data = load_data(scenario.assumptions_dir)
+    schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
+    col = "name_zh" if lang == "zh" else "name_en"
+    out = {}
+    for key in factors(scenario):
+        decl = schema.parameters[key]
+        prefix = key.split(".")[0]
+        where = data.sector_info.at[prefix, col] if prefix in data.sectors else prefix
+        out[key] = f"{where}: {decl.zh if lang == 'zh' else decl.en}"
+    return out
+
+
+def centre_quantile(unc: Uncertainty) -> float:
+    """The u at which ppf gives the central value (mode, or 1 / 0): the deterministic run."""
+    lo, hi, c = unc.low, unc.high, unc.centre
+    if unc.dist == "uniform":
+        return (c - lo) / (hi - lo)
+    if unc.dist == "triangular":
+        return float(stats.triang.cdf(c, c=(c - lo) / (hi - lo), loc=lo, scale=hi - lo))
+    a, b = (lo - c) / unc.sd, (hi - c) / unc.sd
+    return float(stats.truncnorm.cdf(c, a, b, loc=c, scale=unc.sd))
+
+
+def scenario_model(scenario: Scenario, scope: str | None = None) -> Callable:
+    """f(U) -> (n, 3) outputs (OUTPUTS order) for an (n, k) array of uniform quantiles."""
+    keys = factors(scenario)
+    data = load_data(scenario.assumptions_dir)
+    schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
+    domains = {k: schema.parameters[k].domain for k in keys}
+    variable = scope_variable(scope or scenario.settings.headline_scope)
+    central = scenario_params(scenario)
+
+    def f(u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        if u.ndim != 2 or u.shape[1] != len(keys):
+            raise ValueError(f"sensitivity: expected (n, {len(keys)}) quantiles, got {u.shape}")
+        params = dict(central)
+        for j, key in enumerate(keys):
+            unc = scenario.uncertainty[key]
+            params[key] = perturb(scenario.values[key], ppf(u[:, j], unc), unc, domains[key])
+        results = evaluate_params(params, scenario)
+        emissions = results.get(variable)
+        year, value = peak(emissions, results.years)
+        in_2030 = emissions[:, int(np.flatnonzero(results.years == 2030)[0])]
+        return np.column_stack([value, in_2030, year.astype(float)])
+
+    return f
+
+
+def _problem(keys: list[str], low: float = 0.0, high: float = 1.0) -> dict:
+    return {"names": keys, "bounds": [[low, high]] * len(keys)}
+
+
+def _recording(f: Callable) -> tuple[Callable, list[np.ndarray]]:
+    """f that also keeps its outputs, to tell which outputs never varied."""
+    seen: list[np.ndarray] = []
+
+    def g(u: np.ndarray) -> np.ndarray:
+        y = f(u)
+        seen.append(y)
+        return y
+
+    return g, seen
+
+
+def _constant_outputs(seen: list[np.ndarray]) -> list[str]:
+    y = np.vstack(seen)
+    return [name for j, name in enumerate(OUTPUTS) if np.ptp(y[:, j]) == 0]
+
+
+def scenario_sensitivity(
+    scenario: Scenario, method: Method = "sobol", n: int = 256, seed: int = 20201231
+) -> tuple[pd.DataFrame, str]:
+    """Rank the uncertain parameters by their effect on the peak and 2030 emissions.
+
+    `sobol`: first-order and total indices with 95% bootstrap intervals, n = base sample (a
+    power of two; n (k + 2) runs). `morris`: elementary effects over n trajectories with 6
+    levels (n (k + 1) runs). `oat`: each parameter at its 5% and 95% quantile, the others at
+    their central values (2k + 1 runs; `n` and `seed` unused). Returns a table with parameter,
+    label_en, label_zh, family, output, the method's statistics and rank (1 = most influential
+    per output), and a short text that says what the sample size achieved.
+    """
+    if method not in ("sobol", "morris", "oat"):
+        raise ModelError(f"sensitivity: method: {method!r}: one of sobol, morris, oat")
+    if method == "sobol" and (n < 2 or n & (n - 1)):
+        raise ModelError(f"sensitivity: --n: {n}: a power of two >= 2 for Sobol'")
+    if method == "morris" and n < 2:
+        raise ModelError(f"sensitivity: --n: {n}: at least 2 Morris trajectories")
+    keys = factors(scenario)
+    f, seen = _recording(scenario_model(scenario))
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # An output that never moves makes SALib divide by a zero variance; handled below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
+        df, key_stat = _analyse(f, keys, scenario, method, n, seed)
+    attrs = dict(df.attrs)
+    constant = _constant_outputs(seen)
+    # SALib divides by the output variance: an output that never moves has no indices to rank.
+    stat_cols = [
+        c for c in df.columns if c not in ("parameter", "output") and df[c].dtype.kind == "f"
+    ]
+    if method != "oat":
+        df.loc[df["output"].isin(constant), stat_cols] = 0.0
+    table = _decorate(df, scenario, key_stat)
+    table.attrs.update(attrs)
+    return table, _text(table, scenario, method, attrs, constant, key_stat)
+
+
+def _analyse(f, keys, scenario, method, n, seed) -> tuple[pd.DataFrame, str]:
+    if method == "sobol":
+        df = sobol_indices(f, _problem(keys), n, seed, output_names=OUTPUTS)
+        key_stat = "ST"
+    elif method == "morris":
+        df = morris_screen(
+            f, _problem(keys), n, seed, num_levels=MORRIS_LEVELS, output_names=OUTPUTS
+        )
+        key_stat = "mu_star"
+    else:
+        base = np.array([centre_quantile(scenario.uncertainty[k]) for k in keys])
+        df = one_at_a_time(f, _problem(keys, OAT_LOW_U, OAT_HIGH_U), base, output_names=OUTPUTS)
+        key_stat = "swing"
+        df = _add_oat_factors(df, scenario)
+    return df, key_stat
+
+
+def _add_oat_factors(df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The drawn factor (relative) or shift (absolute) at each OAT bound, in model terms."""
+    unc = {k: scenario.uncertainty[k] for k in df["parameter"].unique()}
+    df = df.copy()
+    for bound in ("low", "high"):
+        draws = [
+            float(ppf(np.array([u]), unc[p])[0])
+            for p, u in zip(df["parameter"], df[f"{bound}_value"], strict=True)
+        ]
+        df[f"{bound}_draw"] = draws
+    df["scale"] = [unc[p].scale for p in df["parameter"]]
+    return df
+
+
+def _decorate(df: pd.DataFrame, scenario: Scenario, key_stat: str) -> pd.DataFrame:
+    data = load_data(scenario.assumptions_dir)
+    schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
+    en, zh = parameter_labels(scenario, "en"), parameter_labels(scenario, "zh")
+    out = df.copy()
+    out.insert(0, "scenario", scenario.name)
+    out.insert(2, "label_en", out["parameter"].map(en))
+    out.insert(3, "label_zh", out["parameter"].map(zh))
+    out.insert(4, "family", out["parameter"].map(lambda k: schema.parameters[k].family))
+    out["rank"] = out.groupby("output")[key_stat].rank(method="first", ascending=False).astype(int)
+    order = {o: i for i, o in enumerate(OUTPUTS)}
+    out = out.sort_values(
+        ["output", "rank"], key=lambda s: s.map(order) if s.name == "output" else s
+    )
+    return out.reset_index(drop=True)
+
+
+def tornado_data(
+    scenario: Scenario, output: str = "peak_value", lang: str = "en"
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One-at-a-time swings of one output and the labels, for model.sensitivity.tornado_plot.
+
+    Usage: ``df, labels = tornado_data(s); tornado_plot(df, labels=labels)``.
+    """
+    if output not in OUTPUTS:
+        raise ModelError(f"sensitivity: output: {output!r}: one of {', '.join(OUTPUTS)}")
+    table, _ = scenario_sensitivity(scenario, "oat")
+    d = table[table["output"] == output].reset_index(drop=True)
+    return d, parameter_labels(scenario, lang)
+
+
+def _text(
+    table: pd.DataFrame,
+    scenario: Scenario,
+    method: str,
+    attrs: dict,
+    constant: list[str],
+    key_stat: str,
+    top: int = 5,
+) -> str:
+    scope = scenario.settings.headline_scope
+    k = table["parameter"].nunique()
+    lines = [
+        f"{scenario.name}: {method} sensitivity of industry CO2 ({scope}) to {k} uncertain "
+        f"parameters, {attrs.get('n_runs', 2 * k + 1)} engine runs in one call"
+    ]
+    if method == "sobol":
+        lines.append(describe_precision(table))
+    elif method == "morris":
+        lines.append(
+            f"Morris: {attrs.get('n_trajectories')} trajectories, {MORRIS_LEVELS} levels; "
+            "mu_star ranks influence, sigma >> mu_star flags interaction or non-linearity. "
+            "Screening only: it does not apportion variance."
+        )
+    else:
+        lines.append(
+            f"OAT: each parameter at its {OAT_LOW_U:.0%} and {OAT_HIGH_U:.0%} quantile, the "
+            "others central; local, blind to interactions (use sobol for those)."
+        )
+    for out in OUTPUTS:
+        d = table[table["output"] == out].head(top)
+        if out in constant:
+            lines.append(f"  {out}: does not vary over the sample (no ranking)")
+            continue
+        ranked = ", ".join(
+            f"{p} ({v:.3g})" for p, v in zip(d["parameter"], d[key_stat], strict=True)
+        )
+        lines.append(f"  {out} top {key_stat}: {ranked}")
+    return "\n".join(lines)

@@ -1,0 +1,660 @@
+# ruff: noqa: E501
+# (cell sources below may be long; ruff formats the written notebooks)
+"""Write the analysis notebooks in notebooks/ from the cell texts below (no outputs).
+
+The notebooks are thin: a `parameters` cell papermill can override, then calls into `model`.
+Edit this file and run ``.venv/bin/python scripts/make_notebooks.py`` to regenerate them, so
+the committed notebooks always match it and are clean (no outputs, no execution counts).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+SHIPPED = [
+    "baseline",
+    "capacity_control",
+    "efficiency",
+    "electrification",
+    "hydrogen",
+    "ccus",
+    "materials",
+    "plan",
+    "accelerated",
+]
+
+
+def md(text: str, remove: bool = False) -> nbformat.NotebookNode:
+    return new_markdown_cell(text.strip(), metadata={"tags": ["remove"]} if remove else {})
+
+
+def code(text: str, tags: list[str] | None = None) -> nbformat.NotebookNode:
+    return new_code_cell(text.strip(), metadata={"tags": tags} if tags else {})
+
+
+def params(text: str) -> nbformat.NotebookNode:
+    return code(text, ["parameters"])
+
+
+def notebook(title: str, cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "title": title,
+    }
+    return nb
+
+
+OUTPUT_DIR_CELL = """
+# Where the key numbers go: the batch injects output_dir; by hand it defaults to outputs/adhoc/.
+out = Path(output_dir or "outputs/adhoc/{name}")
+out.mkdir(parents=True, exist_ok=True)
+
+
+def save_json(name: str, obj: object) -> None:
+    atomic_write(out / name, lambda p: p.write_text(json.dumps(obj, indent=2, ensure_ascii=False)))
+"""
+
+IMPORTS = """
+import json
+from pathlib import Path
+
+import pandas as pd
+
+import model
+from model import plotting, style
+from model.data import load_data
+from model.errors import ModelError
+from model.exports import atomic_write, write_iamc, write_table
+from model.peaks import INDUSTRY, SCOPES, peak_table, summary_table, target_table
+
+style.set_style()
+pd.set_option("display.width", 140, "display.max_columns", 30)
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# sector_pathway
+# --------------------------------------------------------------------------------------------
+
+SECTOR = notebook(
+    "Sector pathway",
+    [
+        md("""
+# One sector in depth
+
+Activity and process routes, energy by carrier, emissions by type (combustion, process,
+captured, indirect), the peak and its plateau, and what each lever family does for this sector
+against the baseline. Emissions are Mt CO2/yr; "direct + indirect" adds the CO2 of the
+electricity and heat the sector buys (CEADs leaves chemical feedstock/process CO2 and indirect
+emissions out; the model adds them).
+"""),
+        params("""
+sector: str = "steel"  # sector id, e.g. steel, building_materials, chemicals (sectors.csv)
+scenario: str = "plan"  # scenario name (assumptions/scenarios/<name>.yaml)
+overrides: list = []  # assumption overrides, dotted keys as for the CLI --set (DESIGN.md)
+lang: str = "zh"  # chart labels: zh or en
+output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc/sector_pathway
+"""),
+        code(IMPORTS),
+        code(OUTPUT_DIR_CELL.replace("{name}", "sector_pathway")),
+        md("""
+Load the scenario (with any overrides) and the baseline, and run both. The wedges below compare
+the scenario with the baseline, so the baseline gets the same overrides.
+"""),
+        code("""
+if sector not in style.SECTOR_ORDER:
+    raise ModelError(f"sector: {sector!r}: one of {', '.join(style.SECTOR_ORDER)}")
+scen = model.load_scenario(scenario, overrides)
+data = load_data(scen.assumptions_dir)
+results = model.run(scen)
+iamc_sector = data.sector_info.at[sector, "iamc_name"]
+scope = scen.settings.headline_scope
+print(f"{scenario}: {scen.label['en']} / {scen.label['zh']}; sector {iamc_sector}; scope {scope}")
+"""),
+        md("## Activity and process routes"),
+        code("plotting.show(plotting.sector_activity(results, sector, lang))"),
+        md("## Energy by carrier"),
+        code("plotting.show(plotting.sector_energy(results, sector, lang))"),
+        md("""
+## Emissions by type
+
+Combustion and process CO2 are direct; captured CO2 is negative; indirect is the CO2 of
+purchased electricity and heat.
+"""),
+        code("""
+types = plotting.sector_emission_types(results, sector)
+plotting.show(plotting.sector_emissions(results, sector, lang))
+"""),
+        md("""
+## Peak and plateau
+
+Peak searched from the base year 2020 on; the plateau is the run of years within the scenario's
+plateau tolerance of the peak value.
+"""),
+        code("""
+tolerance = scen.settings.plateau_tolerance
+peaks = pd.concat([peak_table(results, data, s, tolerance) for s in SCOPES], ignore_index=True)
+sector_peaks = peaks[peaks["sector"] == iamc_sector].reset_index(drop=True)
+sector_peaks
+"""),
+        md("""
+## Lever effects against the baseline
+
+Exact Shapley wedges by lever family for this sector (Mt CO2/yr, headline scope): how much each
+family lowers (negative step) or raises emissions against the baseline in 2030 and 2035.
+"""),
+        code("""
+from model.wedges import lever_wedges, wedge_table_for_years
+
+if scenario != "baseline":
+    base = model.load_scenario("baseline", overrides)
+    wedges, wedges_text = lever_wedges(scen, base)
+    sector_wedges = wedges[wedges["sector"] == iamc_sector].reset_index(drop=True)
+    waterfall = wedge_table_for_years(wedges, (2030, 2035), sector=iamc_sector, scope=scope)
+    label = f"{scen.label[lang]} · {style.sector_labels(lang)[sector]}"
+    display(plotting.show(plotting.lever_wedges(waterfall, lang=lang, scope=scope, scenario=label)))
+else:
+    sector_wedges = waterfall = pd.DataFrame()
+    print("The baseline is the reference: no lever wedges to show.")
+"""),
+        md("## Save the sector's numbers"),
+        code("""
+years = [2020, 2025, 2030, 2035, 2040, 2050, 2060]
+timeseries = pd.concat(
+    [
+        types.add_prefix("Emissions|"),
+        pd.DataFrame(
+            {
+                f"Final Energy|{c}": results.series(f"Final Energy|Industry|{iamc_sector}|{c}")
+                for c in plotting.CARRIERS
+            }
+        ),
+    ],
+    axis=1,
+)
+timeseries.index.name = "year"
+atomic_write(out / "sector_timeseries.csv", lambda p: timeseries.to_csv(p))
+write_table(sector_peaks, out / "sector_peaks.csv")
+if len(sector_wedges):
+    write_table(sector_wedges, out / "sector_wedges.csv")
+numbers = {
+    "scenario": scenario,
+    "sector": sector,
+    "iamc_sector": iamc_sector,
+    "overrides": list(overrides),
+    "headline_scope": scope,
+    "peaks": {
+        row["scope"]: {
+            k: row[k] for k in ("peak_year", "peak_value", "plateau_start", "plateau_end",
+                                "value_2020", "value_2030", "change_2020_2030")
+        }
+        for row in sector_peaks.to_dict("records")
+    },
+    "emissions_by_type_mt": {
+        str(y): {k: float(v) for k, v in types.loc[y].items()} for y in years
+    },
+    "wedges_mt": (
+        {
+            str(y): {
+                r["step"]: float(r["value"])
+                for r in waterfall[waterfall["year"] == y].to_dict("records")
+            }
+            for y in (2030, 2035)
+        }
+        if len(waterfall)
+        else {}
+    ),
+}
+save_json("sector_numbers.json", numbers)
+print(f"saved to {out}")
+"""),
+    ],
+)
+
+# --------------------------------------------------------------------------------------------
+# industry_overview
+# --------------------------------------------------------------------------------------------
+
+OVERVIEW = notebook(
+    "Industry overview",
+    [
+        md("""
+# Industry overview: all sectors, all scenarios
+
+When and how high Shandong's industrial CO2 peaks under each scenario, in both scopes (direct,
+and direct + indirect, the headline), and whether the Work Plan's targets are met. CEADs leaves
+chemical feedstock/process CO2 and indirect emissions out; the model adds them.
+"""),
+        params(f"""
+scenarios: list = {SHIPPED!r}  # scenario names to run and compare
+overrides: list = []  # assumption overrides, dotted keys as for the CLI --set (DESIGN.md)
+lang: str = "zh"  # chart labels: zh or en
+output_dir: str = ""  # folder for peaks/targets tables and IAMC results (CSV)
+"""),
+        code(IMPORTS),
+        code(OUTPUT_DIR_CELL.replace("{name}", "industry_overview")),
+        md("Run every scenario (central case; each run takes milliseconds)."),
+        code("""
+if not scenarios:
+    raise ModelError("scenarios: give at least one scenario name")
+loaded = {name: model.load_scenario(name, overrides) for name in scenarios}
+data = load_data(next(iter(loaded.values())).assumptions_dir)
+results = {name: model.run(s) for name, s in loaded.items()}
+"""),
+        md("""
+## Scenarios compared
+
+Industrial CO2 per scenario with its peak (dot) and the 2030 target year; first the headline
+scope, then direct emissions only, which fall faster because electrification moves CO2 to power.
+"""),
+        code("""
+for scope in ("direct_plus_indirect", "direct"):
+    display(plotting.show(plotting.scenario_comparison(list(results.values()), scope, lang)))
+"""),
+        md("## Emissions by sector, per scenario (headline scope)"),
+        code("""
+for res in results.values():
+    scope = res.meta["settings"]["headline_scope"]
+    display(plotting.show(plotting.emissions_by_sector(res, scope, lang)))
+"""),
+        md("""
+## Peak table (both scopes) and target checks
+
+`peak_year`/`peak_value` are searched from 2020; the plateau is the run of years within the
+tolerance of the peak. Targets: 2025 energy and CO2 intensity vs 2020, industry peak by 2030,
+and the four key sectors peaking no later than industry (staggered peaks).
+"""),
+        code("""
+peaks = pd.concat(
+    [
+        peak_table(res, data, scope, loaded[name].settings.plateau_tolerance)
+        for name, res in results.items()
+        for scope in SCOPES
+    ],
+    ignore_index=True,
+)
+targets = pd.concat(
+    [target_table(res, data, loaded[name].settings.headline_scope) for name, res in results.items()],
+    ignore_index=True,
+)
+summary = pd.concat([summary_table(res, data) for res in results.values()], ignore_index=True)
+peaks[peaks["sector"] == INDUSTRY][["scenario", "scope", "peak_year", "peak_value",
+                                    "plateau_start", "plateau_end", "change_2020_2030"]]
+"""),
+        code("targets[['scenario', 'target', 'target_value', 'value', 'margin', 'pass']]"),
+        md("## Save tables and IAMC results"),
+        code("""
+write_table(peaks, out / "peaks.csv")
+write_table(targets, out / "targets.csv")
+write_table(summary, out / "summary.csv")
+for name, res in results.items():
+    write_iamc(res, out / f"iamc_{name}.csv")
+numbers = {
+    "scenarios": list(results),
+    "overrides": list(overrides),
+    "industry_peaks": {
+        name: {
+            row["scope"]: {"peak_year": int(row["peak_year"]), "peak_value": row["peak_value"]}
+            for row in peaks[(peaks["scenario"] == name) & (peaks["sector"] == INDUSTRY)].to_dict("records")
+        }
+        for name in results
+    },
+    "targets": {
+        name: {row["target"]: {"value": row["value"], "margin": row["margin"], "pass": bool(row["pass"])}
+               for row in targets[targets["scenario"] == name].to_dict("records")}
+        for name in results
+    },
+}
+save_json("overview_numbers.json", numbers)
+print(f"saved to {out}")
+"""),
+    ],
+)
+
+# --------------------------------------------------------------------------------------------
+# uncertainty
+# --------------------------------------------------------------------------------------------
+
+UNCERTAINTY = notebook(
+    "Uncertainty",
+    [
+        md("""
+# Uncertainty: how sure is the peak?
+
+Monte Carlo over the scenario's uncertain parameters: the distribution of the peak year, the
+probability that industry peaks by 2030 (with its sampling error), fan charts, which parameters
+matter most (Morris screening, fast), and an LMDI decomposition of the change 2020 -> 2030 and
+against the baseline in 2030. Emissions in Mt CO2/yr, headline scope (direct + indirect).
+"""),
+        params("""
+scenario: str = "plan"  # scenario name (assumptions/scenarios/<name>.yaml)
+draws: int = 1000  # Monte Carlo draws (at least 2)
+seed: int = 20201231  # random seed of the draws and of the sensitivity sample
+overrides: list = []  # assumption overrides, dotted keys as for the CLI --set (DESIGN.md)
+sensitivity_method: str = "morris"  # morris (fast screening) or sobol (n a power of two)
+sensitivity_n: int = 16  # Morris trajectories or Sobol base sample size
+lang: str = "zh"  # chart labels: zh or en
+output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc/uncertainty
+"""),
+        code(IMPORTS),
+        code(OUTPUT_DIR_CELL.replace("{name}", "uncertainty")),
+        code("""
+from model import uncertainty
+from model.decomposition import decompose_scenario
+from model.global_sensitivity import scenario_sensitivity, tornado_data
+
+if draws < 2:
+    raise ModelError(f"draws: {draws}: at least 2 Monte Carlo draws")
+scen = model.load_scenario(scenario, overrides)
+data = load_data(scen.assumptions_dir)
+scope = scen.settings.headline_scope
+results = model.run(scen, draws=draws, seed=seed)
+summary, summary_text = uncertainty.uncertainty_summary(results, data)
+print(summary_text)
+"""),
+        md("""
+## Probability of peaking by 2030
+
+Share of draws whose industry emissions peak in 2030 or earlier; `se` is the Monte Carlo
+standard error sqrt(p(1-p)/n), and the Wilson interval stays inside [0, 1].
+"""),
+        code("""
+probability = uncertainty.probability_peak_by(results, 2030).assign(scenario=scenario)
+target_probs = uncertainty.target_probabilities(results, data).assign(scenario=scenario)
+display(probability)
+target_probs
+"""),
+        md("## Fan chart and peak-year distribution"),
+        code("""
+display(plotting.show(plotting.fan_chart(results, scope, lang)))
+plotting.show(plotting.peak_year_histogram(results, scope, lang))
+"""),
+        md("""
+## Which parameters matter
+
+Global screening of the uncertain parameters (Morris by default: a few hundred engine rows in
+one call), ranked by their effect on 2030 emissions; then a one-at-a-time tornado (each
+parameter at its 5% and 95% quantile).
+"""),
+        code("""
+sensitivity, sensitivity_text = scenario_sensitivity(scen, sensitivity_method, sensitivity_n, seed)
+print(sensitivity_text)
+label_col = "label_zh" if lang == "zh" else "label_en"
+sensitivity[sensitivity["output"] == "emissions_2030"].head(10)
+"""),
+        code("""
+oat, oat_labels = tornado_data(scen, "emissions_2030", lang)
+output_label = "2030年排放（百万吨CO2/年）" if lang == "zh" else "2030 emissions (Mt CO2/yr)"
+plotting.show(
+    plotting.tornado(oat, "emissions_2030", output_label, oat_labels, lang, scen.label[lang], scope=scope)
+)
+"""),
+        md("""
+## Decomposition (LMDI-I)
+
+What drives the change from 2020 to 2030 in this scenario, and (for a policy scenario) the gap
+to the baseline in 2030: activity, structure, energy intensity, fuel mix, emission factor, and
+process/CCUS. The effects add up exactly to the change.
+"""),
+        code("""
+from model.briefing_content import EFFECT_LABELS
+from model.lmdi import EFFECTS
+
+
+def industry_effects(table):
+    ind = table[table["sector"] == INDUSTRY].set_index("effect")
+    return ind.loc[list(EFFECTS), "value"], float(ind["level_0"].iloc[0]), float(ind["level_T"].iloc[0])
+
+
+decomp, decomp_text = decompose_scenario(scen, 2020, 2030)
+print(decomp_text)
+effects, level_0, level_T = industry_effects(decomp)
+title = plotting.text(lang)["lmdi"].format(scenario=scen.label[lang], y0=2020, y1=2030)
+scope_text = plotting.scope_label(scope, lang)
+display(plotting.show(plotting.decomposition_bar(
+    effects, level_0, level_T, EFFECT_LABELS[lang], lang,
+    title=f"{title}\\n{scope_text}", start_label="2020", end_label="2030")))
+decomp_vs = pd.DataFrame()
+if scenario != "baseline":
+    base = model.load_scenario("baseline", overrides)
+    decomp_vs, vs_text = decompose_scenario(scen, 2030, 2030, against=base)
+    print(vs_text)
+    effects_vs, b0, bT = industry_effects(decomp_vs)
+    display(plotting.show(plotting.decomposition_bar(
+        effects_vs, b0, bT, EFFECT_LABELS[lang], lang,
+        title=f"{base.label[lang]} → {scen.label[lang]} (2030)\\n{scope_text}",
+        start_label=base.label[lang], end_label=scen.label[lang])))
+"""),
+        md("## Save the numbers"),
+        code("""
+write_table(summary, out / "uncertainty_summary.csv")
+write_table(probability, out / "peak_probability.csv")
+write_table(target_probs, out / "target_probabilities.csv")
+write_table(sensitivity, out / "sensitivity.csv")
+write_table(decomp, out / "decomposition_2020_2030.csv")
+if len(decomp_vs):
+    write_table(decomp_vs, out / "decomposition_vs_baseline_2030.csv")
+head = probability[probability["scope"] == scope].iloc[0]
+dist = uncertainty.peak_distribution(results, data, (scope,))
+dist = dist[dist["sector"] == INDUSTRY]
+numbers = {
+    "scenario": scenario,
+    "draws": draws,
+    "seed": seed,
+    "overrides": list(overrides),
+    "headline_scope": scope,
+    "p_peak_by_2030": float(head["probability"]),
+    "p_peak_by_2030_se": float(head["se"]),
+    "p_peak_by_2030_wilson": [float(head["wilson_low"]), float(head["wilson_high"])],
+    "peak_year_share": {str(int(y)): float(v) for y, v in dist["peak_year"].value_counts(normalize=True).sort_index().items()},
+    "target_probability": {r["target"]: r["probability"] for r in target_probs.to_dict("records")},
+    "top_parameters_2030": sensitivity[sensitivity["output"] == "emissions_2030"]["parameter"].head(5).tolist(),
+    "decomposition_2020_2030_mt": {k: float(v) for k, v in effects.items()},
+}
+save_json("uncertainty_numbers.json", numbers)
+print(f"saved to {out}")
+"""),
+    ],
+)
+
+# --------------------------------------------------------------------------------------------
+# briefing
+# --------------------------------------------------------------------------------------------
+
+BRIEFING = notebook(
+    "",
+    [
+        md(
+            """
+**Briefing for decision-makers** (developer notes; this cell is tagged `remove` and not rendered)
+
+Rendered by `model.report.render_briefing`: every visible output is HTML from `model.report`
+helpers, with numbers from model results and YAML text escaped. Markdown cells are tagged
+`remove` because the page must be in one language (`lang`). Reads the numbers the batch's
+industry_overview and uncertainty jobs saved in `run_dir` when they are there; computes the rest.
+""",
+            remove=True,
+        ),
+        params("""
+lang: str = "zh"  # briefing language: zh or en
+scenarios: list = ["baseline", "plan", "accelerated"]  # scenarios shown in the briefing
+draws: int = 1000  # Monte Carlo draws for P(peak by 2030) and the fan chart
+seed: int = 20201231  # random seed of the draws (same as the uncertainty notebook's)
+overrides: list = []  # assumption overrides, dotted keys as for the CLI --set (DESIGN.md)
+run_dir: str = ""  # batch run folder (set by the batch runner): reuse its saved numbers
+output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc/briefing
+"""),
+        code(
+            """
+from datetime import UTC, datetime
+
+from IPython.display import HTML, Image
+
+from model import briefing_content as bc
+from model import report
+from model.provenance import provenance
+from model.schema import load_schema
+from model.wedges import lever_wedges, wedge_table_for_years
+"""
+            + IMPORTS,
+            ["remove"],
+        ),
+        code(OUTPUT_DIR_CELL.replace("{name}", "briefing"), ["remove"]),
+        code(
+            """
+bc.ui(lang)  # checks lang
+if not scenarios:
+    raise ModelError("scenarios: give at least one scenario name")
+loaded = {name: model.load_scenario(name, overrides) for name in scenarios}
+first = next(iter(loaded.values()))
+data = load_data(first.assumptions_dir)
+schema = load_schema(first.assumptions_dir / "parameters.yaml", data.sectors)
+baseline = model.load_scenario("baseline", overrides)
+scope = first.settings.headline_scope
+labels = {name: s.label[lang] for name, s in loaded.items()}
+# Monte Carlo runs (row 0 = central case): the same seed and draws as the uncertainty notebook.
+results = {name: model.run(s, draws=draws, seed=seed) for name, s in loaded.items()}
+computed = {name: bc.scenario_tables(res, data) for name, res in results.items()}
+tables = bc.merge_tables(bc.read_upstream(run_dir), computed)
+numbers = bc.headline_numbers(tables["peaks"], tables["targets"], tables["probability"], scenarios, scope)
+
+
+def figure(fig):
+    return Image(data=plotting.to_png(fig), format="png", width=920)
+""",
+            ["remove"],
+        ),
+        code("""
+subtitle = {
+    "zh": "研判问题：在各情景下，山东省工业领域二氧化碳排放能否在2030年前达峰？",
+    "en": "The question: does Shandong's industrial CO2 peak by 2030 under each scenario?",
+}[lang]
+HTML(f'<p class="pp-lead">{report.html_escape(subtitle)}</p>')
+"""),
+        code("report.section_title('一、结论', '1. Headline', lang)"),
+        code("""
+cards = report.headline_box(bc.headline_cards(numbers, labels, lang), lang).data
+HTML(bc.cards_in_columns(cards, min(len(scenarios), 4)))
+"""),
+        code("""
+HTML("".join(
+    f"<p>{report.html_escape(bc.headline_sentence(row, labels[row['scenario']], lang))}</p>"
+    for row in numbers.to_dict("records")
+))
+"""),
+        code("""
+text = bc.ui(lang)
+caption = text["headline_caption"].format(scope=text[scope])
+peak_html = report.table_html(bc.headline_table(numbers, labels, lang), lang, caption=caption)
+ei = bc.energy_intensity_table(numbers, labels, lang)
+ei_html = report.table_html(ei, lang, caption=text["ei_caption"])
+HTML(peak_html.data + ei_html.data)
+"""),
+        code("""
+evidence = bc.scope_evidence(results[scenarios[0]])
+HTML(f'<blockquote class="pp-scope">{report.html_escape(bc.scope_note(evidence, lang))}</blockquote>')
+"""),
+        code("report.section_title('二、分行业达峰', '2. Sectors', lang)"),
+        code("""
+parts = []
+for name in scenarios:
+    sectors = bc.sector_numbers(tables["peaks"], data, name, scope)
+    caption = bc.ui(lang)["sector_caption"].format(label=labels[name], scope=bc.ui(lang)[scope])
+    parts.append(report.table_html(bc.sector_table(sectors, lang), lang, caption=caption).data)
+    parts.append(f"<p>{report.html_escape(bc.staggered_order_text(sectors, lang))}</p>")
+HTML("".join(parts))
+"""),
+        code("report.section_title('三、图表', '3. Charts', lang)"),
+        code("""
+shown = "plan" if "plan" in results else scenarios[-1]  # the Work Plan scenario when present
+figure(plotting.emissions_by_sector(results[shown], scope, lang))
+"""),
+        code("figure(plotting.scenario_comparison(list(results.values()), scope, lang))"),
+        code("""
+for name, scen in loaded.items():
+    if name == "baseline":
+        continue
+    wedges, _ = lever_wedges(scen, baseline)
+    waterfall = wedge_table_for_years(wedges, (2030, 2035), scope=scope)
+    display(figure(plotting.lever_wedges(waterfall, lang=lang, scope=scope, scenario=labels[name])))
+"""),
+        code("""
+display(figure(plotting.fan_chart(list(results.values()), scope, lang)))
+figure(plotting.peak_year_histogram(list(results.values()), scope, lang))
+"""),
+        code("report.section_title('四、情景假设', '4. Assumptions', lang)"),
+        code("""
+HTML("".join(bc.assumptions_html(s, baseline, schema, lang) for s in loaded.values()))
+"""),
+        code("""
+report.table_html(
+    bc.key_lever_table(list(loaded.values()), schema, lang), lang, digits=3,
+    caption=bc.ui(lang)["levers_caption"],
+)
+"""),
+        code("report.section_title('五、方法与数据来源', '5. Methods and sources', lang)"),
+        code("HTML(bc.methods_html(lang, first.settings.electricity_method))"),
+        code("""
+prov = provenance(first.assumptions_dir, seed)
+commit = prov["git_commit"] or "unknown"
+dirty_note = "（含未提交的修改）" if lang == "zh" else " (with uncommitted changes)"
+footer = {
+    "run_id": Path(run_dir).name if run_dir else "adhoc",
+    "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    "code_version": commit + (dirty_note if prov["git_dirty"] is True else ""),
+    "assumptions_hash": prov["assumptions_hash"],
+}
+report.footer_html(footer, lang)
+"""),
+        code(
+            """
+write_table(numbers, out / f"headline_{lang}.csv")
+save_json(f"briefing_numbers_{lang}.json", {
+    "lang": lang, "scenarios": scenarios, "draws": draws, "seed": seed,
+    "overrides": list(overrides), "scope": scope, "footer": footer,
+    "headline": numbers.to_dict("records"),
+    "upstream_used": bool(run_dir) and len(bc.read_upstream(run_dir)["peaks"]) > 0,
+})
+""",
+            ["remove"],
+        ),
+    ],
+)
+
+
+def main() -> int:
+    NOTEBOOKS.mkdir(exist_ok=True)
+    for name, nb in (
+        ("sector_pathway", SECTOR),
+        ("industry_overview", OVERVIEW),
+        ("uncertainty", UNCERTAINTY),
+        ("briefing", BRIEFING),
+    ):
+        if not nb.metadata.get("title"):
+            del nb.metadata["title"]
+        nbformat.validate(nb)
+        nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")
+        print(f"wrote notebooks/{name}.ipynb")
+    # The notebooks are linted with the rest of the tree: format the written cells the same way.
+    ruff = Path(sys.executable).parent / "ruff"
+    ruff_cmd = str(ruff) if ruff.exists() else shutil.which("ruff")
+    if ruff_cmd:
+        files = [str(p) for p in sorted(NOTEBOOKS.glob("*.ipynb"))]
+        subprocess.run([ruff_cmd, "format", "--quiet", *files], cwd=ROOT, check=True)
+        subprocess.run([ruff_cmd, "check", "--fix", "--quiet", *files], cwd=ROOT, check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

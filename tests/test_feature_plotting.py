@@ -1,0 +1,171 @@
+"""model.plotting: every chart is a Figure with units on its axes, the scope in its title, fixed
+sector colours, and Chinese labels that render with the CJK font (no missing glyphs)."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Callable, Iterator
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+import model
+from model import plotting, style
+from model.lmdi import EFFECTS
+from model.wedges import lever_wedges, wedge_table_for_years
+
+UNIT_PATTERN = re.compile(r"Mt CO2/yr|Mtce/yr|Mt/yr|bn CNY|%|百万吨|十亿元")
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, model.Results]:
+    return {
+        "baseline": model.run("baseline", draws=30, seed=7),
+        "plan": model.run("plan", draws=30, seed=7),
+    }
+
+
+@pytest.fixture(scope="module")
+def waterfall() -> pd.DataFrame:
+    table, _ = lever_wedges(model.load_scenario("plan"), model.load_scenario("baseline"))
+    return wedge_table_for_years(table, (2030, 2035))
+
+
+@pytest.fixture(autouse=True)
+def styled() -> Iterator[None]:
+    with mpl.rc_context():
+        style.set_style()
+        yield
+
+
+def _decomposition(lang: str) -> Figure:
+    effects = pd.Series([30.0, -5.0, -40.0, -3.0, -10.0, 2.0], index=list(EFFECTS))
+    return plotting.decomposition_bar(
+        effects, 500.0, 500.0 + effects.sum(), {}, lang, start_label="2020", end_label="2030"
+    )
+
+
+def _tornado(lang: str) -> Figure:
+    df = pd.DataFrame(
+        {
+            "parameter": ["a", "b"],
+            "output": "emissions_2030",
+            "base": 100.0,
+            "low": [90.0, 97.0],
+            "high": [112.0, 101.0],
+            "swing": [22.0, 4.0],
+        }
+    )
+    label = "2030年排放（百万吨CO2/年）" if lang == "zh" else "2030 emissions (Mt CO2/yr)"
+    return plotting.tornado(df, "emissions_2030", label, {"a": "参数甲", "b": "参数乙"}, lang)
+
+
+def _charts(runs: dict, waterfall: pd.DataFrame) -> dict[str, Callable[[str], Figure]]:
+    b, p = runs["baseline"], runs["plan"]
+    return {
+        "emissions_by_sector": lambda lang: plotting.emissions_by_sector(p, lang=lang),
+        "scenario_comparison": lambda lang: plotting.scenario_comparison([b, p], lang=lang),
+        "lever_wedges": lambda lang: plotting.lever_wedges(waterfall, lang=lang),
+        "fan_chart": lambda lang: plotting.fan_chart(p, lang=lang),
+        "fan_chart_many": lambda lang: plotting.fan_chart([b, p], lang=lang),
+        "peak_year_histogram": lambda lang: plotting.peak_year_histogram([b, p], lang=lang),
+        "sector_activity": lambda lang: plotting.sector_activity(p, "steel", lang),
+        "sector_activity_no_products": lambda lang: plotting.sector_activity(p, "equipment", lang),
+        "sector_energy": lambda lang: plotting.sector_energy(p, "chemicals", lang),
+        "sector_emissions": lambda lang: plotting.sector_emissions(p, "building_materials", lang),
+        "tornado": _tornado,
+        "decomposition_bar": _decomposition,
+    }
+
+
+def _value_labels(fig: Figure) -> list[str]:
+    """The value-axis label of every axes with data (y; x for horizontal bars like a tornado)."""
+    return [
+        ax.get_ylabel() or ax.get_xlabel()
+        for ax in fig.axes
+        if ax.lines or ax.collections or ax.patches
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_is_a_figure_with_units(runs, waterfall, lang: str) -> None:
+    for name, make in _charts(runs, waterfall).items():
+        fig = make(lang)
+        assert isinstance(fig, Figure), name
+        labels = _value_labels(fig)
+        assert labels, f"{name}: no axes with data"
+        for label in labels:
+            assert UNIT_PATTERN.search(label), f"{name}: value axis {label!r} has no unit"
+
+
+def test_titles_say_the_scope(runs) -> None:
+    p = runs["plan"]
+    for lang, words in (("zh", "直接+间接"), ("en", "direct + indirect")):
+        fig = plotting.emissions_by_sector(p, lang=lang)
+        assert words in fig.axes[0].get_title()
+        fig = plotting.scenario_comparison([p], "direct", lang)
+        assert plotting.scope_label("direct", lang) in fig.axes[0].get_title()
+
+
+def _legend_colours(fig: Figure) -> dict[str, str]:
+    out = {}
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+            colour = handle.get_facecolor() if hasattr(handle, "get_facecolor") else None
+            if colour is not None:
+                out[text.get_text()] = to_hex(np.ravel(colour)[:4] if np.ndim(colour) else colour)
+    return out
+
+
+def test_sector_colours_are_the_same_in_every_chart(runs) -> None:
+    p = runs["plan"]
+    names = style.sector_labels("zh")
+    stacked = _legend_colours(plotting.emissions_by_sector(p, lang="zh"))
+    for sector in style.SECTOR_ORDER:
+        assert stacked[names[sector]] == style.SECTOR_COLOURS[sector].lower()
+    # The same sector's line in its own activity chart has the same colour.
+    for sector in ("steel", "chemicals", "electronics"):
+        fig = plotting.sector_activity(p, sector, "zh")
+        line = fig.axes[0].lines[0]
+        assert to_hex(line.get_color()) == stacked[names[sector]]
+
+
+def test_chinese_labels_render_without_missing_glyphs(runs, waterfall) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for make in _charts(runs, waterfall).values():
+            make("zh").savefig(io.BytesIO(), format="png")
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert missing == []
+    assert not [w for w in caught if "findfont" in str(w.message)]
+
+
+def test_png_and_show_helpers(runs) -> None:
+    png = plotting.to_png(plotting.fan_chart(runs["plan"], lang="en"))
+    assert png.startswith(b"\x89PNG")
+    image = plotting.show(plotting.sector_energy(runs["plan"], "steel", "en"))
+    assert image.data.startswith(b"\x89PNG")
+
+
+def test_bad_input_is_refused(runs) -> None:
+    p = runs["plan"]
+    with pytest.raises(ValueError, match="lang"):
+        plotting.emissions_by_sector(p, lang="fr")
+    with pytest.raises(ValueError, match="scope"):
+        plotting.emissions_by_sector(p, scope="indirect")
+    with pytest.raises(ValueError, match="sector"):
+        plotting.sector_energy(p, "textiles", "en")
+    with pytest.raises(ValueError, match="draws"):
+        plotting.fan_chart(model.run("plan"), lang="en")
+    effects = pd.Series([1.0] * len(EFFECTS), index=list(EFFECTS))
+    with pytest.raises(ValueError, match="sum"):
+        plotting.decomposition_bar(effects, 100.0, 100.0, {}, "en")
