@@ -54,13 +54,14 @@ UI: dict[str, dict[str, str]] = {
         "ei_pass": "能耗强度目标是否达成",
         "order": "达峰次序",
         "peak_card": "{label}：工业CO2达峰年份",
-        "peak_card_note": "峰值{value}百万吨CO2；2030年前达峰概率{p}",
+        "peak_card_note": "峰值{value}百万吨CO2，{plateau}；2030年前达峰概率{p}",
+        "plateau": "距峰值{tol}以内的平台期{start}—{end}年",
         "p_unknown": "未做蒙特卡洛",
         "ei_card": "{label}：2025年能耗强度较2020年",
         "ei_card_note": "目标-17%，余量{margin}个百分点",
         "sentence_yes": (
-            "{label}：工业二氧化碳（{scope}）于{year}年达峰，峰值{value}百万吨；"
-            "2030年前达峰的概率为{p}。2025年单位工业增加值能耗较2020年{ei}，"
+            "{label}：工业二氧化碳（{scope}）于{year}年达峰，峰值{value}百万吨，"
+            "{plateau}；2030年前达峰的概率为{p}。2025年单位工业增加值能耗较2020年{ei}，"
             "{ei_verdict}下降17%的目标（余量{margin}个百分点）。"
         ),
         "sentence_no": (
@@ -114,14 +115,16 @@ UI: dict[str, dict[str, str]] = {
         "ei_pass": "Energy-intensity target met",
         "order": "Peak order",
         "peak_card": "{label}: industrial CO2 peak year",
-        "peak_card_note": "Peak {value} Mt CO2; P(peak by 2030) {p}",
+        "peak_card_note": "Peak {value} Mt CO2, {plateau}; P(peak by 2030) {p}",
+        "plateau": "within {tol} of the peak {start}-{end}",
         "p_unknown": "no Monte Carlo run",
         "ei_card": "{label}: energy intensity 2025 vs 2020",
         "ei_card_note": "Target -17%, margin {margin} points",
         "sentence_yes": (
-            "{label}: industrial CO2 ({scope}) peaks in {year} at {value} Mt; the probability of "
-            "peaking by 2030 is {p}. Energy use per unit of industrial value added {ei} from 2020 "
-            "to 2025 and {ei_verdict} the 17% reduction target (margin {margin} points)."
+            "{label}: industrial CO2 ({scope}) peaks in {year} at {value} Mt ({plateau}); the "
+            "probability of peaking by 2030 is {p}. Energy use per unit of industrial value "
+            "added {ei} from 2020 to 2025 and {ei_verdict} the 17% reduction target (margin "
+            "{margin} points)."
         ),
         "sentence_no": (
             "{label}: industrial CO2 ({scope}) does not peak by 2030; it peaks only in {year} at "
@@ -331,6 +334,10 @@ def headline_numbers(
                 "change_2020_2030": float(head["change_2020_2030"]),
                 "peaked_by_2030": bool(int(head["peak_year"]) <= PEAK_TARGET_YEAR),
                 "direct_peak_year": int(direct["peak_year"]),
+                # The plateau says more than the year when emissions stay flat for a while.
+                "plateau_start": int(head.get("plateau_start", head["peak_year"])),
+                "plateau_end": int(head.get("plateau_end", head["peak_year"])),
+                "plateau_tolerance": float(head.get("plateau_tolerance", 0.02)),
                 "p_peak_by_2030": float(prob["probability"].iloc[0]) if len(prob) else np.nan,
                 "p_se": float(prob["se"].iloc[0]) if len(prob) else np.nan,
                 "n_draws": int(prob["n_draws"].iloc[0]) if len(prob) else 0,
@@ -358,6 +365,15 @@ def probability_text(row: Mapping[str, Any], lang: str, short: bool = False) -> 
     )
 
 
+def plateau_text(row: Mapping[str, Any], lang: str) -> str:
+    """'within 2% of the peak 2019-2026' from the peak table's plateau columns."""
+    return ui(lang)["plateau"].format(
+        tol=_pct(float(row.get("plateau_tolerance", 0.02)), 0, sign=False),
+        start=int(row.get("plateau_start", row["peak_year"])),
+        end=int(row.get("plateau_end", row["peak_year"])),
+    )
+
+
 def _change_words(x: float, lang: str) -> str:
     t = ui(lang)
     return t["falls" if x < 0 else "rises"].format(x=_pct(abs(x), 1, sign=False))
@@ -372,6 +388,7 @@ def headline_sentence(row: Mapping[str, Any], label: str, lang: str) -> str:
         scope=t[row["scope"]],
         year=int(row["peak_year"]),
         value=_num(row["peak_value"]),
+        plateau=plateau_text(row, lang),
         p=probability_text(row, lang),
         ei=_change_words(row["ei_change_2025"], lang),
         ei_verdict=t["ei_met"] if row["ei_pass"] else t["ei_missed"],
@@ -394,7 +411,9 @@ def headline_cards(
                 "value": int(row["peak_year"]),
                 "status": bool(row["peaked_by_2030"]),
                 "note": t["peak_card_note"].format(
-                    value=_num(row["peak_value"]), p=probability_text(row, lang)
+                    value=_num(row["peak_value"]),
+                    plateau=plateau_text(row, lang),
+                    p=probability_text(row, lang),
                 ),
             }
         )

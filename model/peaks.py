@@ -80,6 +80,7 @@ def peak_table(results: Results, data: BaseData, scope: str, tolerance: float) -
                 "peak_value": float(value[0]),
                 "plateau_start": int(start[0]),
                 "plateau_end": int(end[0]),
+                "plateau_tolerance": tolerance,
                 "peaked_by_2030": bool(year[0] <= 2030),
                 "value_2020": float(v2020),
                 "value_2030": float(v2030),

@@ -35,25 +35,42 @@ def unit_of(variable: str) -> str:
 
 @dataclass(frozen=True)
 class Results:
-    """values[run, variable, year]; run 0 is the central case, runs 1..n_draws the draws."""
+    """Every variable for every run; run 0 is the central case, runs 1..n_draws the draws.
+
+    Stored variable-major, `by_variable[variable, run, year]`, so that one variable's runs are
+    contiguous (fast to fill and to analyse); `values[run, variable, year]` is a view of it.
+    """
 
     scenario: str
     variables: tuple[str, ...]
-    values: np.ndarray
+    by_variable: np.ndarray
     n_draws: int = 0
     seed: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     years: np.ndarray = field(default_factory=lambda: YEARS.copy())
 
+    @property
+    def values(self) -> np.ndarray:
+        """(runs, variables, years) view."""
+        return np.moveaxis(self.by_variable, 0, 1)
+
     def index(self, variable: str) -> int:
         try:
-            return self.variables.index(variable)
-        except ValueError:
+            return self._positions[variable]
+        except KeyError:
             raise KeyError(f"unknown variable {variable!r}") from None
+
+    @property
+    def _positions(self) -> dict[str, int]:
+        cached = self.__dict__.get("_pos")
+        if cached is None:
+            cached = {v: i for i, v in enumerate(self.variables)}
+            object.__setattr__(self, "_pos", cached)
+        return cached
 
     def get(self, variable: str) -> np.ndarray:
         """(runs, years) for one variable."""
-        return self.values[:, self.index(variable), :]
+        return self.by_variable[self.index(variable)]
 
     def draws(self, variable: str) -> np.ndarray:
         """(n_draws, years): the Monte Carlo draws only (empty when draws=0)."""

@@ -16,7 +16,7 @@ from model.scenario import Scenario, load_scenario
 from model.schema import load_schema
 from model.trajectory import BASE_YEAR, YEARS, base_index
 
-CHUNK_ROWS = 2048  # rows per engine block: large enough to vectorize, small enough for cache
+CHUNK_ROWS = 1024  # rows per engine block: large enough to vectorize, small enough for cache
 
 
 def run(
@@ -40,9 +40,7 @@ def run(
         data = load_data(scenario.assumptions_dir)
         schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
         domains = {k: d.domain for k, d in schema.parameters.items()}
-        sampled = sample(scenario.values, scenario.uncertainty, domains, draws, seed, method)
-        for key, arr in sampled.items():
-            params[key] = np.vstack([params[key], arr])
+        params.update(sample(scenario.values, scenario.uncertainty, domains, draws, seed, method))
     meta = {
         "description": dict(scenario.description),
         "label": dict(scenario.label),
@@ -78,22 +76,22 @@ def evaluate_params(
     method = scenario.settings.electricity_method
     first = base_index(BASE_YEAR)
     n = max(a.shape[0] for a in params.values())
-    values = np.empty((0, 0, 0))
+    by_variable = np.empty((0, 0, 0))
     variables: tuple[str, ...] = ()
     for start in range(0, n, chunk):
         rows = {k: _rows(v, start, chunk)[:, first:] for k, v in params.items()}
         projection, history = _evaluate_block(rows, data, method)
         if not variables:
             variables = tuple(sorted(projection))
-            values = np.empty((n, len(variables), len(YEARS)))
-        block = values[start : start + chunk]
+            by_variable = np.empty((len(variables), n, len(YEARS)))
+        stop = start + next(iter(projection.values())).shape[0]
         for i, var in enumerate(variables):
-            block[:, i, first:] = projection[var]
-            block[:, i, :first] = history.get(var, np.nan)
+            by_variable[i, start:stop, first:] = projection[var]
+            by_variable[i, start:stop, :first] = history.get(var, np.nan)
     return Results(
         scenario=scenario.name,
         variables=variables,
-        values=values,
+        by_variable=by_variable,
         n_draws=draws,
         seed=seed,
         meta=meta or {},

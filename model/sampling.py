@@ -35,7 +35,12 @@ def ppf(u: np.ndarray, unc: Uncertainty) -> np.ndarray:
     if unc.dist == "uniform":
         return lo + u * (hi - lo)
     if unc.dist == "triangular":
-        return stats.triang.ppf(u, c=(centre - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        # Closed-form inverse CDF (same as scipy.stats.triang.ppf, several times faster).
+        span = hi - lo
+        f_mode = (centre - lo) / span
+        left = lo + np.sqrt(u * span * (centre - lo))
+        right = hi - np.sqrt((1 - u) * span * (hi - centre))
+        return np.where(u < f_mode, left, right)
     a, b = (lo - centre) / unc.sd, (hi - centre) / unc.sd
     return stats.truncnorm.ppf(u, a, b, loc=centre, scale=unc.sd)
 
@@ -48,17 +53,33 @@ def phase_in_ramp(unc: Uncertainty) -> np.ndarray:
     return np.clip(since / unc.phase_in, 0.0, 1.0)
 
 
-def perturb(central: np.ndarray, draw: np.ndarray, unc: Uncertainty, domain: str) -> np.ndarray:
-    """(n, years) values: the central path moved by each draw, then kept inside its domain."""
+def perturb(
+    central: np.ndarray,
+    draw: np.ndarray,
+    unc: Uncertainty,
+    domain: str,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """(n, years) values: the central path moved by each draw, then kept inside its domain.
+
+    Written in place into `out` when given (the Monte Carlo fills rows 1..n of one array).
+    """
     ramp = phase_in_ramp(unc)[None, :]
     d = draw[:, None]
+    if out is None:
+        out = np.empty((len(draw), central.shape[-1]))
     if unc.scale == "relative":
-        values = central[None, :] * (1 + (d - 1) * ramp)
+        np.multiply(d - 1, ramp, out=out)
+        out += 1
+        out *= central[None, :]
     else:
-        values = central[None, :] + d * ramp
+        np.multiply(d, ramp, out=out)
+        out += central[None, :]
     lo, hi = DOMAIN_BOUNDS[domain]
-    values = np.clip(values, lo, hi)
-    return np.round(values) if domain == "year" else values
+    np.clip(out, lo, hi, out=out)
+    if domain == "year":
+        np.round(out, out=out)
+    return out
 
 
 def sample(
@@ -69,10 +90,18 @@ def sample(
     seed: int | None,
     method: Method = "random",
 ) -> dict[str, np.ndarray]:
-    """Key -> (draws, years) for every uncertain parameter (sorted keys fix the column order)."""
+    """Key -> (1 + draws, years) for every uncertain parameter: row 0 is the central path.
+
+    Sorted keys fix the column order of the uniforms, so a seed always means the same draws.
+    """
     keys = sorted(uncertainty)
     u = uniform_draws(draws, len(keys), seed, method)
-    return {
-        key: perturb(central[key], ppf(u[:, j], uncertainty[key]), uncertainty[key], domains[key])
-        for j, key in enumerate(keys)
-    }
+    out = {}
+    for j, key in enumerate(keys):
+        arr = np.empty((draws + 1, central[key].shape[-1]))
+        arr[0] = central[key]
+        perturb(
+            central[key], ppf(u[:, j], uncertainty[key]), uncertainty[key], domains[key], arr[1:]
+        )
+        out[key] = arr
+    return out

@@ -199,3 +199,16 @@ def test_draws_keep_the_base_year_and_vary_the_future():
     total = r.get("Emissions|CO2|Industry incl. Indirect")
     np.testing.assert_allclose(total[:, 10], total[0, 10], rtol=1e-9)  # 2020 is history
     assert total[1:, 40].std() > 0
+
+
+def test_triangular_sampler_matches_scipy():
+    from scipy import stats
+
+    from model.sampling import ppf
+    from model.trajectory import Uncertainty
+
+    u = np.linspace(0.001, 0.999, 999)
+    for lo, mode, hi in ((0.8, 1.0, 1.2), (0.5, 0.5, 2.0), (-0.01, 0.0, 0.03)):
+        unc = Uncertainty(dist="triangular", low=lo, high=hi, mode=mode, scale="absolute")
+        expected = stats.triang.ppf(u, c=(mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        np.testing.assert_allclose(ppf(u, unc), expected, rtol=1e-12, atol=1e-12)
