@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 0
     if not args.quick:
         status |= _optional("bench_batch", args.quick)
+        from benchmarks.bench_batch import bench_default_batch
+
+        print("\n== default batch (issue 6: <= 3x floor, >= 1.8x faster than the CLI) ==")
+        status |= bench_default_batch()["exit_code"]
     status |= _optional("bench_explorer", args.quick)
     print(f"\npeak RSS at the end: {peak_rss_mb():.0f} MB")
     return status

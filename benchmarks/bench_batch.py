@@ -133,3 +133,70 @@ def bench_batch(
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:3]]
     bench_batch(*args)
+
+
+def bench_default_batch(workers: int | None = None, batch: Path = ROOT / "batch.yaml") -> dict:
+    """Issue 6's measurement: the default batch vs its floor vs the sequential papermill CLI.
+
+    (a) floor: as many EMPTY notebooks as the default batch has jobs, through our runner with
+    the same workers; (b) the default batch itself (what `make briefing` runs, rendering
+    included); (c) the same jobs one after another with the papermill CLI (no rendering).
+    Goals: b/a <= 3 and c/b >= 1.8.
+    """
+    import papermill  # noqa: F401
+
+    from model.batch import run_batch
+
+    workers = workers or os.cpu_count() or 1
+    with open(os.devnull, "w") as devnull:
+        plan = run_batch(batch, dry_run=True, out=devnull).plan
+    work = Path(tempfile.mkdtemp(prefix="peakpath-bench-default-"))
+    try:
+        (work / "assumptions").mkdir()  # the runner resolves assumptions beside the batch file
+        _empty_notebook(work / "empty.ipynb")
+        floor_s, _ = _time_runner(
+            _write_batch(work / "floor.yaml", "empty.ipynb", "i", len(plan)), work / "a", workers
+        )
+        runner_s, rc = _time_runner(batch, work / "b", workers)
+        (work / "c").mkdir()
+        start = time.perf_counter()
+        for job in plan:  # dependencies are respected by the plan's order
+            data_dir = work / "c" / job.id
+            params = {**job.parameters, "output_dir": str(data_dir), "run_dir": str(work / "c")}
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "papermill",
+                    str(job.notebook),
+                    str(work / "c" / f"{job.id}.ipynb"),
+                    "-y",
+                    json.dumps(params),
+                    "--no-progress-bar",
+                    "-k",
+                    "python3",
+                    "--cwd",
+                    str(ROOT),
+                ],
+                check=True,
+                capture_output=True,
+            )
+        cli_s = time.perf_counter() - start
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result = {
+        "jobs": len(plan),
+        "workers": workers,
+        "floor_s": round(floor_s, 1),
+        "default_batch_s": round(runner_s, 1),
+        "cli_sequential_s": round(cli_s, 1),
+        "batch_over_floor": round(runner_s / floor_s, 2),
+        "cli_over_batch": round(cli_s / runner_s, 2),
+        "exit_code": rc,
+    }
+    print(
+        f"default batch: {len(plan)} notebooks, {workers} workers: floor {floor_s:.1f} s, "
+        f"batch {runner_s:.1f} s ({runner_s / floor_s:.2f}x floor, goal <= 3x), "
+        f"papermill CLI one by one {cli_s:.1f} s ({cli_s / runner_s:.2f}x slower, goal >= 1.8x)"
+    )
+    return result

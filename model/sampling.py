@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from scipy import stats
-from scipy.stats import qmc
 
 from model.schema import DOMAIN_BOUNDS
 from model.trajectory import BASE_YEAR, YEARS, Uncertainty
@@ -25,6 +23,8 @@ def uniform_draws(n: int, k: int, seed: int | None, method: Method = "random") -
     if k == 0:
         return np.empty((n, 0))
     if method == "lhs":
+        from scipy.stats import qmc  # imported on use: scipy.stats is slow to import
+
         return qmc.LatinHypercube(d=k, seed=np.random.default_rng(seed)).random(n)
     return np.random.default_rng(seed).random((n, k))
 
@@ -41,6 +41,8 @@ def ppf(u: np.ndarray, unc: Uncertainty) -> np.ndarray:
         left = lo + np.sqrt(u * span * (centre - lo))
         right = hi - np.sqrt((1 - u) * span * (hi - centre))
         return np.where(u < f_mode, left, right)
+    from scipy import stats  # imported on use: scipy.stats is slow to import
+
     a, b = (lo - centre) / unc.sd, (hi - centre) / unc.sd
     return stats.truncnorm.ppf(u, a, b, loc=centre, scale=unc.sd)
 

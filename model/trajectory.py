@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy.interpolate import PchipInterpolator
 
 FIRST_YEAR = 2010
 LAST_YEAR = 2060
@@ -148,6 +147,9 @@ def _interpolate(milestones: dict[int, float], method: str) -> np.ndarray:
         return ys[np.clip(idx, 0, len(xs) - 1)]
     if method == "smooth" and len(xs) >= 3:
         # PCHIP keeps monotone milestones monotone: no overshoot beyond the stated values.
+        # Imported here: scipy.interpolate costs about a second at import, rarely needed.
+        from scipy.interpolate import PchipInterpolator
+
         inside = PchipInterpolator(xs, ys, extrapolate=False)(YEARS)
         return np.where(YEARS < xs[0], ys[0], np.where(YEARS > xs[-1], ys[-1], inside))
     return np.interp(YEARS, xs, ys)
