@@ -137,3 +137,13 @@ def test_briefing_runs_and_renders_offline(tmp_path: Path, lang: str, html_lang:
         visible = re.sub(r"<[^>]+>", " ", html.split("<body", 1)[1])
         visible = re.sub(r"data:image/[^\"']+", "", visible)
         assert not re.search(r"[\u4e00-\u9fff]", visible)
+
+    # The real briefing in a real browser: no request, no console error, no broken image.
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed here (scripts/ensure_chromium.sh installs it)")
+    from model.browser_check import check_briefing_in_browser
+
+    shot = tmp_path / f"briefing_{lang}.png"
+    seen = check_briefing_in_browser(page, shot, report.ui(lang)["default_title"], html_lang)
+    assert seen["ok"], seen["problems"]
+    assert seen["image_count"] >= 5 and shot.is_file()
