@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -70,24 +72,33 @@ def evaluate_params(
     """Engine + history over 2010-2060 for parameter arrays shaped (n or 1, years).
 
     Rows go through the engine in blocks of `chunk` (each block fully vectorized): this bounds
-    the engine's temporaries so that 10,000 draws stay well under 2 GB.
+    the engine's temporaries so that 10,000 draws stay well under 2 GB. Blocks after the first
+    run on a thread per core: numpy releases the GIL in the array work, and each block writes
+    its own rows of the result, so the threads never touch the same memory.
     """
     data: BaseData = load_data(scenario.assumptions_dir)
     method = scenario.settings.electricity_method
     first = base_index(BASE_YEAR)
     n = max(a.shape[0] for a in params.values())
-    by_variable = np.empty((0, 0, 0))
-    variables: tuple[str, ...] = ()
-    for start in range(0, n, chunk):
+
+    def block(start: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         rows = {k: _rows(v, start, chunk)[:, first:] for k, v in params.items()}
-        projection, history = _evaluate_block(rows, data, method)
-        if not variables:
-            variables = tuple(sorted(projection))
-            by_variable = np.empty((len(variables), n, len(YEARS)))
+        return _evaluate_block(rows, data, method)
+
+    def store(start: int, projection: dict, history: dict) -> None:
         stop = start + next(iter(projection.values())).shape[0]
         for i, var in enumerate(variables):
             by_variable[i, start:stop, first:] = projection[var]
             by_variable[i, start:stop, :first] = history.get(var, np.nan)
+
+    projection, history = block(0)
+    variables = tuple(sorted(projection))
+    by_variable = np.empty((len(variables), n, len(YEARS)))
+    store(0, projection, history)
+    starts = range(chunk, n, chunk)
+    if starts:
+        with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, len(starts))) as pool:
+            list(pool.map(lambda start: store(start, *block(start)), starts))
     return Results(
         scenario=scenario.name,
         variables=variables,
