@@ -104,6 +104,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
 
 
+def _provenance(args: argparse.Namespace, scenario, seed: int | None = None) -> dict:
+    """What every output file records: code version, assumptions hash, seed, packages, call."""
+    from datetime import UTC, datetime
+
+    from model.provenance import provenance
+
+    return {
+        **provenance(scenario.assumptions_dir, seed),
+        "command": ["python", "-m", "model", *sys.argv[1:]] if sys.argv else [],
+        "scenario": scenario.name,
+        "overrides": list(scenario.overrides),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def _check_out(path: Path | None) -> None:
     """Refuse a bad suffix before any work, so nothing is half-done."""
     if path is not None:
@@ -139,7 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ModelError(f"--draws: {args.draws}: a number >= 0")
     scenario = _load(args.scenario, args)
     results = run(scenario, draws=args.draws, seed=args.seed, method=args.method)
-    write_iamc(results, args.out)
+    write_iamc(results, args.out, _provenance(args, scenario, results.seed))
     print(_peak_summary([results], scenario.assumptions_dir))
     print(f"wrote {args.out}")
     return 0
@@ -181,7 +196,7 @@ def cmd_peaks(args: argparse.Namespace) -> int:
     print(_peak_summary(results, scenarios[0].assumptions_dir))
     if args.out:
         table = pd.concat([summary_table(r, data) for r in results], ignore_index=True)
-        write_table(table, args.out)
+        write_table(table, args.out, _provenance(args, scenarios[0]))
         print(f"wrote {args.out}")
     return 0
 
@@ -191,7 +206,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from model.exports import write_table
 
     _check_out(args.out)
-    params, effects = diff_scenarios(_load(args.a, args), _load(args.b, args))
+    a, b = _load(args.a, args), _load(args.b, args)
+    params, effects = diff_scenarios(a, b)
     with pd.option_context("display.width", 160, "display.max_rows", 500):
         print(params.to_string(index=False) if len(params) else "no parameter differs")
         print()
@@ -216,9 +232,10 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     _check_out(args.out)
     if args.draws < 1:
         raise ModelError(f"--draws: {args.draws}: a number >= 1")
-    results = run(_load(args.scenario, args), draws=args.draws, seed=args.seed, method=args.method)
+    scenario = _load(args.scenario, args)
+    results = run(scenario, draws=args.draws, seed=args.seed, method=args.method)
     table, text = uncertainty_summary(results)
-    write_table(table, args.out)
+    write_table(table, args.out, _provenance(args, scenario, results.seed))
     print(text)
     print(f"wrote {args.out}")
     return 0
@@ -229,8 +246,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from model.global_sensitivity import scenario_sensitivity
 
     _check_out(args.out)
-    table, text = scenario_sensitivity(_load(args.scenario, args), args.method, args.n, args.seed)
-    write_table(table, args.out)
+    scenario = _load(args.scenario, args)
+    table, text = scenario_sensitivity(scenario, args.method, args.n, args.seed)
+    write_table(table, args.out, _provenance(args, scenario, args.seed))
     print(text)
     print(f"wrote {args.out}")
     return 0
@@ -242,10 +260,9 @@ def cmd_decompose(args: argparse.Namespace) -> int:
 
     _check_out(args.out)
     against = _load(args.against, args) if args.against else None
-    table, text = decompose_scenario(
-        _load(args.scenario, args), args.year_from, args.year_to, against=against
-    )
-    write_table(table, args.out)
+    scenario = _load(args.scenario, args)
+    table, text = decompose_scenario(scenario, args.year_from, args.year_to, against=against)
+    write_table(table, args.out, _provenance(args, scenario))
     print(text)
     print(f"wrote {args.out}")
     return 0
@@ -256,8 +273,9 @@ def cmd_wedges(args: argparse.Namespace) -> int:
     from model.wedges import lever_wedges
 
     _check_out(args.out)
-    table, text = lever_wedges(_load(args.scenario, args), _load(args.against, args))
-    write_table(table, args.out)
+    scenario = _load(args.scenario, args)
+    table, text = lever_wedges(scenario, _load(args.against, args))
+    write_table(table, args.out, _provenance(args, scenario))
     print(text)
     print(f"wrote {args.out}")
     return 0

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from model.data import CARRIERS
 from model.errors import ModelError
@@ -51,24 +53,62 @@ def check_suffix(path: Path | str) -> str:
     return suffix
 
 
-def write_table(df: pd.DataFrame, path: Path | str) -> Path:
-    """A DataFrame in the format its suffix names."""
+def write_table(
+    df: pd.DataFrame, path: Path | str, provenance: dict[str, Any] | None = None
+) -> Path:
+    """A DataFrame in the format its suffix names, with its provenance when given.
+
+    Provenance (code version, assumptions hash, seed, package versions...) goes where the format
+    allows: a `provenance` sheet in .xlsx, file metadata in .parquet, and a sidecar
+    `<name>.provenance.json` beside a .csv (written first, so a CSV never lacks it).
+    """
     suffix = check_suffix(path)
+    path = Path(path)
+    meta = json.dumps(provenance, ensure_ascii=False, default=str) if provenance else None
+
+    def xlsx(p: Path) -> None:
+        with pd.ExcelWriter(p) as writer:
+            df.to_excel(writer, index=False, sheet_name="data")
+            if provenance:
+                flat = pd.DataFrame(
+                    [
+                        (k, json.dumps(v, ensure_ascii=False, default=str))
+                        for k, v in provenance.items()
+                    ],
+                    columns=["key", "value"],
+                )
+                flat.to_excel(writer, index=False, sheet_name="provenance")
+
+    def parquet(p: Path) -> None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if meta:
+            table = table.replace_schema_metadata(
+                {**(table.schema.metadata or {}), b"peakpath_provenance": meta.encode()}
+            )
+        pq.write_table(table, p)
+
     writers: dict[str, Callable[[Path], None]] = {
         ".csv": lambda p: df.to_csv(p, index=False),
-        ".xlsx": lambda p: df.to_excel(p, index=False, sheet_name="data"),
-        ".parquet": lambda p: df.to_parquet(p, index=False),
+        ".xlsx": xlsx,
+        ".parquet": parquet,
     }
+    if meta and suffix == ".csv":
+        sidecar = path.with_name(f"{path.stem}.provenance.json")
+        atomic_write(sidecar, lambda p: p.write_text(meta + "\n", encoding="utf-8"))
     return atomic_write(path, writers[suffix])
 
 
-def write_iamc(results: Results | list[Results], path: Path | str) -> Path:
+def write_iamc(
+    results: Results | list[Results],
+    path: Path | str,
+    provenance: dict[str, Any] | None = None,
+) -> Path:
     """IAMC wide table (model, scenario, region, variable, unit, 2010..2060) of the central runs."""
     runs = results if isinstance(results, list) else [results]
     df = pd.concat([r.to_iamc() for r in runs], ignore_index=True)
     if Path(path).suffix.lower() == ".parquet":
         df.columns = [str(c) for c in df.columns]  # Parquet needs string column names
-    return write_table(df, path)
+    return write_table(df, path, provenance)
 
 
 # ---------------------------------------------------------------------------------------------
