@@ -13,7 +13,7 @@ from model.data import BaseData, load_data
 from model.engine import evaluate
 from model.history import history_values
 from model.results import Results
-from model.sampling import Method, sample
+from model.sampling import DrawPlan, Method, draw_plan
 from model.scenario import Scenario, load_scenario
 from model.schema import load_schema
 from model.trajectory import BASE_YEAR, YEARS, base_index
@@ -38,11 +38,12 @@ def run(
     if draws and seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**32))  # recorded, so reproducible
     params = scenario_params(scenario)
+    draws_of: DrawPlan | None = None
     if draws:
         data = load_data(scenario.assumptions_dir)
         schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
         domains = {k: d.domain for k, d in schema.parameters.items()}
-        params.update(sample(scenario.values, scenario.uncertainty, domains, draws, seed, method))
+        draws_of = draw_plan(scenario.values, scenario.uncertainty, domains, draws, seed, method)
     meta = {
         "description": dict(scenario.description),
         "label": dict(scenario.label),
@@ -53,7 +54,7 @@ def run(
         "assumptions_dir": str(scenario.assumptions_dir),
         "uncertain_parameters": sorted(scenario.uncertainty) if draws else [],
     }
-    return evaluate_params(params, scenario, draws=draws, seed=seed, meta=meta)
+    return evaluate_params(params, scenario, draws=draws, seed=seed, meta=meta, sampled=draws_of)
 
 
 def scenario_params(scenario: Scenario) -> dict[str, np.ndarray]:
@@ -68,6 +69,7 @@ def evaluate_params(
     seed: int | None = None,
     meta: dict[str, Any] | None = None,
     chunk: int = CHUNK_ROWS,
+    sampled: DrawPlan | None = None,
 ) -> Results:
     """Engine + history over 2010-2060 for parameter arrays shaped (n or 1, years).
 
@@ -80,9 +82,14 @@ def evaluate_params(
     method = scenario.settings.electricity_method
     first = base_index(BASE_YEAR)
     n = max(a.shape[0] for a in params.values())
+    if sampled is not None:
+        n = max(n, sampled.runs)
 
     def block(start: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         rows = {k: _rows(v, start, chunk)[:, first:] for k, v in params.items()}
+        if sampled is not None:  # draws made here, per block: in cache and on this thread
+            drawn = sampled.rows(start, min(start + chunk, n))
+            rows.update({k: v[:, first:] for k, v in drawn.items()})
         return _evaluate_block(rows, data, method)
 
     def store(start: int, projection: dict, history: dict) -> None:

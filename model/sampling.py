@@ -8,6 +8,7 @@ returned as arrays (draws, years) ready for the vectorized engine.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -84,6 +85,60 @@ def perturb(
     return out
 
 
+@dataclass(frozen=True)
+class DrawPlan:
+    """The Monte Carlo draws of a run, materialised block by block.
+
+    Run 0 is the central case, runs 1..draws the draws. `rows(start, stop)` gives every
+    uncertain parameter's values for those runs, so the engine can draw inside each block
+    (in cache, on its thread) instead of holding every draw of every parameter at once.
+    """
+
+    central: Mapping[str, np.ndarray]
+    uncertainty: Mapping[str, Uncertainty]
+    domains: Mapping[str, str]
+    keys: tuple[str, ...]
+    quantiles: np.ndarray  # (draws, len(keys)): each parameter's draw, already through ppf
+
+    @property
+    def runs(self) -> int:
+        return self.quantiles.shape[0] + 1
+
+    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        out = {}
+        first, last = max(start, 1), max(stop, 1)  # run 0 is the central case
+        for j, key in enumerate(self.keys):
+            arr = np.empty((stop - start, self.central[key].shape[-1]))
+            if start == 0:
+                arr[0] = self.central[key]
+            perturb(
+                self.central[key],
+                self.quantiles[first - 1 : last - 1, j],
+                self.uncertainty[key],
+                self.domains[key],
+                arr[first - start :],
+            )
+            out[key] = arr
+        return out
+
+
+def draw_plan(
+    central: Mapping[str, np.ndarray],
+    uncertainty: Mapping[str, Uncertainty],
+    domains: Mapping[str, str],
+    draws: int,
+    seed: int | None,
+    method: Method = "random",
+) -> DrawPlan:
+    """Seeded draws; sorted keys fix the column order, so a seed always means the same draws."""
+    keys = tuple(sorted(uncertainty))
+    u = uniform_draws(draws, len(keys), seed, method)
+    quantiles = np.empty_like(u)
+    for j, key in enumerate(keys):
+        quantiles[:, j] = ppf(u[:, j], uncertainty[key])
+    return DrawPlan(central, uncertainty, domains, keys, quantiles)
+
+
 def sample(
     central: Mapping[str, np.ndarray],
     uncertainty: Mapping[str, Uncertainty],
@@ -92,18 +147,6 @@ def sample(
     seed: int | None,
     method: Method = "random",
 ) -> dict[str, np.ndarray]:
-    """Key -> (1 + draws, years) for every uncertain parameter: row 0 is the central path.
-
-    Sorted keys fix the column order of the uniforms, so a seed always means the same draws.
-    """
-    keys = sorted(uncertainty)
-    u = uniform_draws(draws, len(keys), seed, method)
-    out = {}
-    for j, key in enumerate(keys):
-        arr = np.empty((draws + 1, central[key].shape[-1]))
-        arr[0] = central[key]
-        perturb(
-            central[key], ppf(u[:, j], uncertainty[key]), uncertainty[key], domains[key], arr[1:]
-        )
-        out[key] = arr
-    return out
+    """Key -> (1 + draws, years) for every uncertain parameter: row 0 is the central path."""
+    plan = draw_plan(central, uncertainty, domains, draws, seed, method)
+    return plan.rows(0, plan.runs)
