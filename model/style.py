@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib as mpl
-import seaborn as sns
+import matplotlib.style as style_sheets
+from cycler import cycler
 from matplotlib import font_manager
 
 # The CJK font ships inside the mplfonts wheel, so no system package or root is needed.
@@ -107,17 +108,21 @@ def _register_cjk_font() -> Path:
 
 
 def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
-    """Apply the peakpath chart style: seaborn theme, then the CJK font.
+    """Apply the peakpath chart style: seaborn's whitegrid theme, then the CJK font.
 
-    The order matters: ``sns.set_theme`` resets ``font.sans-serif``, so the font is set after
-    it. Call this again (not ``sns.set_theme``) if a notebook needs a different context.
+    The theme comes from the seaborn style sheets that matplotlib ships
+    (``seaborn-v0_8-whitegrid`` plus the context sheet), which give seaborn's look without
+    importing seaborn and scipy.stats: about two seconds saved in every notebook of a batch.
+    The font is set last because any theme (``sns.set_theme`` too) resets
+    ``font.sans-serif``; call this again, not ``sns.set_theme``, to change the context.
     """
-    sns.set_theme(
-        context=context,
-        style="whitegrid",
-        palette=[SECTOR_COLOURS[s] for s in SECTOR_ORDER],
-        font_scale=font_scale,
-    )
+    if context not in CONTEXTS:
+        raise ValueError(f"context: {context!r}: one of {', '.join(CONTEXTS)}")
+    style_sheets.use(["seaborn-v0_8-whitegrid", f"seaborn-v0_8-{context}"])
+    if font_scale != 1.0:
+        for key in FONT_SIZE_KEYS:
+            mpl.rcParams[key] = mpl.rcParams[key] * font_scale
+    mpl.rcParams["axes.prop_cycle"] = cycler(color=[SECTOR_COLOURS[s] for s in SECTOR_ORDER])
     _register_cjk_font()
     # DejaVu Sans stays as a fallback for any glyph the CJK font lacks.
     sans = [CJK_FONT_FAMILY, "DejaVu Sans"]
@@ -130,6 +135,17 @@ def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
     # Embed TrueType/OpenType outlines in PDF/PS instead of Type 3 bitmaps-as-paths.
     mpl.rcParams["pdf.fonttype"] = 42
     mpl.rcParams["ps.fonttype"] = 42
+
+
+CONTEXTS = ("paper", "notebook", "talk", "poster")
+FONT_SIZE_KEYS = (
+    "font.size",
+    "axes.labelsize",
+    "axes.titlesize",
+    "xtick.labelsize",
+    "ytick.labelsize",
+    "legend.fontsize",
+)
 
 
 def scenario_colour(name: str) -> str:
