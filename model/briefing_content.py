@@ -652,8 +652,8 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "c Data 5:170201；Shan et al. 2020, Scient"
             "ific Data 7:54；Guan et al. 2021, Earth's"
             " Future 9:e2021EF002241；Shan et al. 2016"
-            ", Applied Energy 184:742。模型在2020年基准年对CEA"
-            "Ds校准。",
+            ", Applied Energy 184:742。CEADs止于2019年；2020年基准年由2019年数据"
+            "和有来源的2020年产量、增速变化推算，模型在基准年完全复现该数据。",
         ),
         (
             "模型在CEADs之外补充的内容",
@@ -663,10 +663,10 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "电力和热力",
-            "间接排放 = 外购电量 × 电网平均排放因子 + 外购热力 × 热力排放因子。电"
-            "网因子以生态环境部公布的全国及区域电网排放因子为依据（2020年取0.787吨C"
-            "O2/兆瓦时，之后按情景下降）。能耗强度中电力按{method}折标（当量值0."
-            "1229千克标准煤/千瓦时，GB/T 2589-2020）。",
+            "间接排放 = 外购电量 × 电网平均排放因子 + 外购热力 × 热力排放因子。2020"
+            "年电网因子{grid}吨CO2/兆瓦时，由山东火电发电占比与生态环境部公布的全国化石"
+            "电源排放因子推算，华北区域电网因子为其下限；之后按情景假设下降。能耗强度中电力"
+            "按{method}折标（当量值0.1229千克标准煤/千瓦时，GB/T 2589-2020）。",
         ),
         (
             "能效与技术参数",
@@ -693,8 +693,9 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "Emissions and energy for 2010-2019 come from the CEADs provincial CO2 inventory for "
             "Shandong (IPCC sectoral approach): Shan et al. 2018, Scientific Data 5:170201; Shan "
             "et al. 2020, Scientific Data 7:54; Guan et al. 2021, Earth's Future 9:e2021EF002241;"
-            " Shan et al. 2016, Applied Energy 184:742. The model is calibrated to CEADs in the "
-            "base year 2020.",
+            " Shan et al. 2016, Applied Energy 184:742. CEADs ends in 2019: the base year 2020 "
+            "is estimated from 2019 and sourced 2020 changes in output and growth, and the model "
+            "reproduces that base year exactly.",
         ),
         (
             "What the model adds beyond CEADs",
@@ -707,10 +708,12 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         (
             "Electricity and heat",
             "Indirect CO2 = purchased electricity x average grid emission factor + purchased heat"
-            " x heat emission factor. The grid factor follows the national and regional grid "
-            "factors published by the Ministry of Ecology and Environment (MEE) (0.787 t CO2/MWh "
-            "in 2020, falling by scenario). Energy intensity counts electricity by the {method} "
-            "method (calorific: 0.1229 kgce/kWh, GB/T 2589-2020).",
+            " x heat emission factor. The 2020 grid factor, {grid} t CO2/MWh, is derived from "
+            "Shandong's thermal share of generation and the national fossil-power factor "
+            "published by the Ministry of Ecology and Environment (MEE); MEE's North China "
+            "regional factor bounds it from below. After 2020 it falls as each scenario assumes. "
+            "Energy intensity counts electricity by the {method} method (calorific: 0.1229 "
+            "kgce/kWh, GB/T 2589-2020).",
         ),
         (
             "Efficiency and technology",
@@ -741,12 +744,17 @@ ELECTRICITY_METHOD = {
 }
 
 
-def methods_html(lang: str, electricity_method: str = "calorific") -> str:
-    """The methods and sources appendix as HTML (static citations, escaped)."""
+def methods_html(
+    lang: str, electricity_method: str = "calorific", grid_factor_2020: float | None = None
+) -> str:
+    """The methods and sources appendix as HTML (citations, escaped); the numbers it quotes
+    come from the scenario (the 2020 grid factor), not from the text."""
     ui(lang)
     method = ELECTRICITY_METHOD[lang].get(electricity_method, electricity_method)
+    grid = "—" if grid_factor_2020 is None else f"{grid_factor_2020:.3f}"
     items = "".join(
-        f"<dt>{html_escape(title)}</dt><dd>{html_escape(body.format(method=method))}</dd>"
+        f"<dt>{html_escape(title)}</dt>"
+        f"<dd>{html_escape(body.format(method=method, grid=grid))}</dd>"
         for title, body in METHODS[lang]
     )
     return f'<dl class="pp-methods">{items}</dl>'

@@ -47,6 +47,10 @@ def params(text: str) -> nbformat.NotebookNode:
 
 def notebook(title: str, cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
+    # Stable cell ids (nbformat draws random ones): regenerating leaves unchanged cells unchanged.
+    slug = "".join(ch if ch.isalnum() else "-" for ch in title.lower())[:40]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{slug}-{i:02d}"
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -604,7 +608,10 @@ report.table_html(
 )
 """),
         code("report.section_title('五、方法与数据来源', '5. Methods and sources', lang)"),
-        code("HTML(bc.methods_html(lang, first.settings.electricity_method))"),
+        code(
+            "HTML(bc.methods_html(lang, first.settings.electricity_method, "
+            'first.value("grid.emission_factor", 2020)))'
+        ),
         code("""
 prov = provenance(first.assumptions_dir, seed)
 commit = prov["git_commit"] or "unknown"
