@@ -18,7 +18,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from model.data import load_data
 from model.errors import ModelError
@@ -63,10 +62,11 @@ def parameter_labels(scenario: Scenario, lang: str = "en") -> dict[str, str]:
 def centre_quantile(unc: Uncertainty) -> float:
     """The u at which ppf gives the central value (mode, or 1 / 0): the deterministic run."""
     lo, hi, c = unc.low, unc.high, unc.centre
-    if unc.dist == "uniform":
+    if unc.dist in ("uniform", "triangular"):
+        # Both CDFs equal (c - lo) / (hi - lo) at the mode: no scipy needed.
         return (c - lo) / (hi - lo)
-    if unc.dist == "triangular":
-        return float(stats.triang.cdf(c, c=(c - lo) / (hi - lo), loc=lo, scale=hi - lo))
+    from scipy import stats  # imported on use: scipy.stats is slow to import
+
     a, b = (lo - c) / unc.sd, (hi - c) / unc.sd
     return float(stats.truncnorm.cdf(c, a, b, loc=c, scale=unc.sd))
 
