@@ -88,8 +88,7 @@ def evaluate_params(
     def block(start: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         rows = {k: _rows(v, start, chunk)[:, first:] for k, v in params.items()}
         if sampled is not None:  # draws made here, per block: in cache and on this thread
-            drawn = sampled.rows(start, min(start + chunk, n))
-            rows.update({k: v[:, first:] for k, v in drawn.items()})
+            rows.update(sampled.rows(start, min(start + chunk, n), first))
         return _evaluate_block(rows, data, method)
 
     def store(start: int, projection: dict, history: dict) -> None:

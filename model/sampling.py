@@ -62,24 +62,27 @@ def perturb(
     unc: Uncertainty,
     domain: str,
     out: np.ndarray | None = None,
+    first: int = 0,
 ) -> np.ndarray:
     """(n, years) values: the central path moved by each draw, then kept inside its domain.
 
-    Written in place into `out` when given (the Monte Carlo fills rows 1..n of one array).
+    Relative: central x (1 + (draw - 1) x ramp); absolute: central + draw x ramp. Both are
+    written as `base + draw x slope` (two passes over the array). `first` drops the leading
+    years (the engine only needs 2020 on); `out` receives the result in place when given.
     """
-    ramp = phase_in_ramp(unc)[None, :]
-    d = draw[:, None]
+    ramp = phase_in_ramp(unc)[first:]
+    c = central[first:]
+    slope = ramp * c if unc.scale == "relative" else ramp
+    base = c - slope if unc.scale == "relative" else c
     if out is None:
-        out = np.empty((len(draw), central.shape[-1]))
-    if unc.scale == "relative":
-        np.multiply(d - 1, ramp, out=out)
-        out += 1
-        out *= central[None, :]
-    else:
-        np.multiply(d, ramp, out=out)
-        out += central[None, :]
+        out = np.empty((len(draw), len(c)))
+    np.multiply(draw[:, None], slope[None, :], out=out)
+    out += base[None, :]
     lo, hi = DOMAIN_BOUNDS[domain]
-    np.clip(out, lo, hi, out=out)
+    if np.isfinite(hi):
+        np.clip(out, lo, hi, out=out)
+    elif np.isfinite(lo):
+        np.maximum(out, lo, out=out)
     if domain == "year":
         np.round(out, out=out)
     return out
@@ -104,19 +107,22 @@ class DrawPlan:
     def runs(self) -> int:
         return self.quantiles.shape[0] + 1
 
-    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+    def rows(self, start: int, stop: int, first_year_index: int = 0) -> dict[str, np.ndarray]:
+        """Values of runs start..stop-1 for every uncertain parameter, from a year index on."""
         out = {}
         first, last = max(start, 1), max(stop, 1)  # run 0 is the central case
         for j, key in enumerate(self.keys):
-            arr = np.empty((stop - start, self.central[key].shape[-1]))
+            central = self.central[key]
+            arr = np.empty((stop - start, central.shape[-1] - first_year_index))
             if start == 0:
-                arr[0] = self.central[key]
+                arr[0] = central[first_year_index:]
             perturb(
-                self.central[key],
+                central,
                 self.quantiles[first - 1 : last - 1, j],
                 self.uncertainty[key],
                 self.domains[key],
                 arr[first - start :],
+                first_year_index,
             )
             out[key] = arr
         return out
