@@ -301,16 +301,8 @@ def _iamc_sector(sector: str) -> str:
     return SECTOR_IAMC[sector]
 
 
-SECTOR_IAMC = {
-    "steel": "Steel",
-    "nonferrous": "Nonferrous Metals",
-    "building_materials": "Building Materials",
-    "chemicals": "Petrochemicals and Chemicals",
-    "consumer_goods": "Consumer Goods",
-    "equipment": "Equipment Manufacturing",
-    "electronics": "Electronics",
-    "other_industry": "Other Industry",
-}
+# IAMC sector names, read from sectors.csv (the one place they are declared).
+SECTOR_IAMC = sector_labels("iamc")
 
 
 def _window(results: Results, start: int, end: int) -> np.ndarray:

@@ -163,16 +163,16 @@ def scenario_colours(names: Iterable[str]) -> dict[str, str]:
 
 
 def sector_labels(lang: str = "zh", sectors_csv: Path | None = None) -> dict[str, str]:
-    """Return ``{sector id: display name}`` in ``lang`` (``zh`` or ``en``) from sectors.csv.
-
-    Ordered as SECTOR_ORDER. ``sectors_csv`` defaults to the shipped
-    ``assumptions/data/sectors.csv`` of this checkout.
+    """Return ``{sector id: display name}`` in ``lang`` (``zh``, ``en``, or ``iamc`` for the
+    IAMC variable names) from sectors.csv, ordered as SECTOR_ORDER. ``sectors_csv`` defaults
+    to the shipped ``assumptions/data/sectors.csv`` of this checkout.
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if lang not in ("zh", "en", "iamc"):
+        raise ValueError(f"lang must be 'zh', 'en' or 'iamc', not {lang!r}")
+    column = "iamc_name" if lang == "iamc" else f"name_{lang}"
     path = sectors_csv or _DEFAULT_SECTORS_CSV
     with path.open(encoding="utf-8", newline="") as fh:
-        names = {row["sector"]: row[f"name_{lang}"] for row in csv.DictReader(fh)}
+        names = {row["sector"]: row[column] for row in csv.DictReader(fh)}
     missing = [s for s in SECTOR_ORDER if s not in names]
     if missing:
         raise ValueError(f"{path}: sectors missing: {', '.join(missing)}")

@@ -21,18 +21,10 @@ from model.explorer import Explorer, default_controls
 from model.peaks import peak_table, scope_variable, target_table
 from model.runner import run
 from model.scenario import list_scenarios, load_scenario
+from model.style import sector_labels
 
 REPO = Path(__file__).resolve().parents[1]
-SECTOR_IAMC = {
-    "steel": "Steel",
-    "nonferrous": "Nonferrous Metals",
-    "building_materials": "Building Materials",
-    "chemicals": "Petrochemicals and Chemicals",
-    "consumer_goods": "Consumer Goods",
-    "equipment": "Equipment Manufacturing",
-    "electronics": "Electronics",
-    "other_industry": "Other Industry",
-}
+SECTOR_IAMC = sector_labels("iamc")  # sector id -> IAMC name, from sectors.csv
 
 
 @pytest.fixture(scope="module")
