@@ -12,10 +12,11 @@ the note says so. Physical outputs have only 1-4 points (crude steel 2018-2020, 
 fitted. The proposals are a cross-check and a starting point for an activity path; the
 scenario files remain the modeller's choice.
 
-STIRPAT (model.stirpat.fit_stirpat) needs annual population, affluence (GDP) and a technology
-term over the emissions history. The reference data hold Shandong's GDP for 2020 only and its
-population for 2022 only, so stirpat_crosscheck() raises ModelError naming what is missing
-rather than inventing series; it runs when given a frame of real series.
+STIRPAT (model.stirpat.fit_stirpat) is fitted on annual population and GDP (data/macro.csv:
+NBS yearbook figures as tabulated by JGCRI gcamdata, 2000-2013) against CEADs industrial CO2 and
+a technology proxy, over the years before CEADs' 2013 chemicals break (2000-2012). It is a
+sanity comparison, not the model: stirpat_comparison() sets its historical affluence elasticity
+beside the one each scenario implies.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.data import FOSSIL, BaseData, load_data
+from model.data import BASE_YEAR, FOSSIL, BaseData, load_data, load_macro
 from model.errors import ModelError
+from model.results import Results
 from model.scenario import default_assumptions_dir
 from model.stirpat import StirpatResult, fit_stirpat
 from model.trends import CANDIDATES, MIN_POINTS, TrendFit, fit_trend
@@ -40,6 +42,9 @@ MILESTONE_YEARS: tuple[int, ...] = (2025, 2030, 2035, 2040, 2050, 2060)
 BREAK_FACTOR = 2.0  # a year-on-year ratio beyond x2 or /2 is a break in the source series
 OBSERVED_KINDS = ("quoted", "derived")
 STIRPAT_MIN_YEARS = 6  # fit_stirpat needs p + 3 rows for p = 3 regressors
+# The CEADs chemicals series (Raw Chemical Materials) breaks in 2013 in the source itself
+# (shared/reference-data README); its model sector's CO2 falls to 0.56x that year.
+CEADS_BREAK_YEAR = 2013
 FAST_GROWTH = 0.05  # |annual growth| beyond which a decades-long trend path gets a warning
 
 
@@ -192,62 +197,133 @@ def output_history(assumptions: Path | str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _reference_dir() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "reference-data"
+TECHNOLOGY_PROXIES = {
+    "coal_share": "coal and coke share of industrial fossil final energy (CEADs-derived)",
+    "energy_intensity": "industrial fossil final energy per unit of GDP (tce per 1000 USD 2010)",
+}
 
 
-def available_macro_series(
-    assumptions: Path | str | None = None, reference: Path | str | None = None
-) -> dict[str, list[int]]:
-    """Years with a Shandong population, GDP or technology (industry share / energy per GDP)
-    figure in history.csv and the reference sourced_figures.csv (when present)."""
-    found: dict[str, set[int]] = {"population": set(), "affluence": set(), "technology": set()}
-    patterns = {
-        "population": r"population",
-        "affluence": r"gdp current prices|gdp constant prices|gross domestic product",
-        "technology": r"industry share|energy per unit gdp|energy intensity",
-    }
-    h = _data(assumptions).history.reset_index()
-    for key, pat in patterns.items():
-        hit = h[h["item"].str.contains(pat, case=False, regex=True)]
-        found[key] |= set(hit["year"].astype(int))
-    path = Path(reference) if reference is not None else _reference_dir()
-    figures = path / "sourced_figures.csv"
-    if figures.exists():
-        ref = pd.read_csv(figures)
-        text = ref["key"].astype(str) + " " + ref["item"].astype(str)
-        for key, pat in patterns.items():
-            # Levels only: a target ("change") is not an observation of the series.
-            hit = ref[text.str.contains(pat, case=False, regex=True) & (ref["unit"] != "change")]
-            found[key] |= set(pd.to_numeric(hit["year"], errors="coerce").dropna().astype(int))
-    return {k: sorted(v) for k, v in found.items()}
+def stirpat_frame(
+    assumptions: Path | str | None = None, technology: str = "coal_share"
+) -> pd.DataFrame:
+    """Annual STIRPAT inputs for Shandong industry, one row per year.
+
+    Columns: co2 (CEADs scope-1 CO2 of the 8 industrial sectors, Mt), population (million),
+    affluence (GDP per person, thousand USD 2010) and technology (see TECHNOLOGY_PROXIES).
+    Years: where data/macro.csv and the CEADs history overlap, ending before CEADS_BREAK_YEAR
+    (the chemicals series breaks in 2013 in the source), so the fit does not read a change of
+    accounting as a change of emissions. The window and
+    sources are in ``frame.attrs``. ``energy_intensity`` makes the regression close to the
+    Kaya identity (its elasticity is ~1 by construction); ``coal_share`` (the fuel mix) does not.
+    """
+    if technology not in TECHNOLOGY_PROXIES:
+        raise ModelError(
+            f"stirpat: technology: {technology!r}: one of {sorted(TECHNOLOGY_PROXIES)}"
+        )
+    data = _data(assumptions)
+    macro = load_macro(data.folder.parent)
+    h = data.history.reset_index()
+    ind = h[(h["sector"] == "industry") & h["kind"].isin(OBSERVED_KINDS)]
+    co2 = ind[ind["item"] == "co2_scope1"].set_index("year")["value"]
+    energy = ind[ind["item"].isin([f"energy|{c}" for c in FOSSIL])].pivot_table(
+        index="year", columns="item", values="value"
+    )
+    fossil = energy.sum(axis=1)
+    end = min(int(macro.index.max()), int(co2.index.max()), CEADS_BREAK_YEAR - 1)
+    years = [y for y in macro.index if y <= end and y in co2.index and y in fossil.index]
+    years = [y for y in years if y >= int(co2.index.min())]
+    if technology == "coal_share":
+        tech = (energy["energy|Coal"] + energy["energy|Coke"]) / fossil
+    else:
+        tech = fossil / macro["gdp"]  # Mtce per bn USD = tce per 1000 USD
+    frame = pd.DataFrame(
+        {
+            "co2": co2.reindex(years),
+            "population": macro["population"].reindex(years),
+            "affluence": (macro["gdp"] / macro["population"]).reindex(years),
+            "technology": tech.reindex(years),
+        }
+    )
+    frame.index.name = "year"
+    frame.attrs.update(
+        window=f"{min(years)}-{max(years)}" if years else "none",
+        technology=TECHNOLOGY_PROXIES[technology],
+        sources=(
+            "CO2: CEADs Shandong scope-1, 8 industrial sectors (history.csv co2_scope1); "
+            "population and GDP: data/macro.csv (NBS yearbooks as tabulated by JGCRI gcamdata)"
+        ),
+    )
+    return frame
 
 
 def stirpat_crosscheck(
     frame: pd.DataFrame | None = None,
     assumptions: Path | str | None = None,
-    reference: Path | str | None = None,
+    technology: str = "coal_share",
 ) -> StirpatResult:
     """Fit STIRPAT (ln CO2 on ln population, ln GDP per person, ln technology).
 
-    `frame` (columns co2, population, affluence, technology; one row per year) runs the fit on
-    series the caller has. Without it the project's data are searched; they do not hold annual
-    population and GDP series for Shandong, so a ModelError names what is missing.
+    ``frame`` (columns co2, population, affluence, technology; one row per year) runs the fit on
+    series the caller has; without it the shipped series are used (``stirpat_frame``).
     """
     if frame is None:
-        found = available_macro_series(assumptions, reference)
-        short = {k: v for k, v in found.items() if len(v) < STIRPAT_MIN_YEARS}
-        if short:
-            what = "; ".join(
-                f"{k}: {len(v)} year(s) {v if v else ''}".rstrip() for k, v in short.items()
-            )
-            raise ModelError(
-                "stirpat_crosscheck: needs annual population, affluence (GDP) and technology "
-                f"series with at least {STIRPAT_MIN_YEARS} years over the CO2 history "
-                f"2000-2019; the assumptions and reference data have {what}. Missing series: "
-                f"{', '.join(short)}. Pass frame= with sourced series to run it."
-            )
-        raise ModelError(  # pragma: no cover - no such series are shipped
-            "stirpat_crosscheck: series exist but are not wired; pass frame="
+        frame = stirpat_frame(assumptions, technology)
+    if len(frame) < STIRPAT_MIN_YEARS:
+        raise ModelError(
+            f"stirpat_crosscheck: {len(frame)} year(s) of population, GDP and CO2 overlap; "
+            f"needs at least {STIRPAT_MIN_YEARS} (data/macro.csv and history.csv)"
         )
     return fit_stirpat(frame, "co2", "population", "affluence", "technology")
+
+
+def implied_affluence_elasticity(
+    results: Results, start: int = BASE_YEAR, end: int = 2030, run: int = 0
+) -> float:
+    """The model's own emissions elasticity to industrial value added between two years.
+
+    ``ln(CO2_end / CO2_start) / ln(VA_end / VA_start)`` for direct industrial CO2: what the
+    bottom-up scenario implies, to set beside STIRPAT's historical affluence elasticity.
+    """
+    co2 = results.series("Emissions|CO2|Industry", run)
+    va = results.series("Value Added|Industry", run)
+    growth = np.log(va.loc[end] / va.loc[start])
+    if abs(growth) < 1e-9:
+        return float("nan")
+    return float(np.log(co2.loc[end] / co2.loc[start]) / growth)
+
+
+def stirpat_comparison(
+    results_by_scenario: dict[str, Results],
+    fit: StirpatResult | None = None,
+    end: int = 2030,
+) -> pd.DataFrame:
+    """Historical STIRPAT affluence elasticity (OLS and ridge) beside each scenario's own.
+
+    One row per source: ``STIRPAT ...`` rows (with the fit window) and one per scenario
+    (elasticity of direct CO2 to industrial value added, base year to ``end``).
+    """
+    fit = fit if fit is not None else stirpat_crosscheck()
+    rows = [
+        {
+            "source": "STIRPAT OLS (history)",
+            "affluence_elasticity": float(fit.coefficients["ln_affluence"]),
+            "r2": fit.r2,
+        }
+    ]
+    if fit.ridge_coefficients is not None:
+        rows.append(
+            {
+                "source": "STIRPAT ridge (history)",
+                "affluence_elasticity": float(fit.ridge_coefficients["ln_affluence"]),
+                "r2": fit.ridge_r2,
+            }
+        )
+    for name, res in results_by_scenario.items():
+        rows.append(
+            {
+                "source": f"{name} {BASE_YEAR}-{end}",
+                "affluence_elasticity": implied_affluence_elasticity(res, BASE_YEAR, end),
+                "r2": np.nan,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -35,6 +35,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "targets.csv": ("target", "year", "value", "unit", "source"),
 }
 NUMERIC = {"value", "low", "high", "year"}
+# Macro series for statistical cross-checks only (STIRPAT); the engine never reads them.
+MACRO_TABLE = ("macro.csv", ("item", "year", "value", "unit", "source", "kind"))
+MACRO_UNITS = {"population": "million persons", "gdp": "bn USD 2010"}
+KINDS = ("quoted", "derived", "assumption")
 HISTORY_YEARS = np.arange(HISTORY_FIRST, BASE_YEAR + 1)
 _NAN_HISTORY = np.full(HISTORY_YEARS.shape, np.nan)
 _NAN_HISTORY.setflags(write=False)
@@ -128,6 +132,47 @@ def _load_cached(data_dir: Path, _stamp: tuple) -> BaseData:
         _history=_history_arrays(history),
         _base={k: float(v) for k, v in base_year["value"].items()},
     )
+
+
+def load_macro(folder: Path | str) -> pd.DataFrame:
+    """assumptions/data/macro.csv as a (year x item) frame of values, checked.
+
+    Every row needs a source, a known item with its unit, a kind and a positive value; all
+    problems are reported together as an AssumptionError.
+    """
+    name, columns = MACRO_TABLE
+    problems: list[Problem] = []
+    df = _read_table(Path(folder) / "data" / name, columns, problems)
+    if problems:
+        raise AssumptionError(problems)
+    where = f"data/{name}"
+    for i, row in df.iterrows():
+        key = f"row {i + 2}"
+        if row["item"] not in MACRO_UNITS:
+            problems.append(
+                Problem(where, f"{key}.item", row["item"], f"one of {sorted(MACRO_UNITS)}")
+            )
+        elif row["unit"] != MACRO_UNITS[row["item"]]:
+            problems.append(Problem(where, f"{key}.unit", row["unit"], MACRO_UNITS[row["item"]]))
+        if row["kind"] not in KINDS:
+            problems.append(Problem(where, f"{key}.kind", row["kind"], f"one of {list(KINDS)}"))
+        if not row["value"] > 0:
+            problems.append(Problem(where, f"{key}.value", row["value"], "a number > 0"))
+    dup = df.duplicated(["item", "year"], keep=False)
+    for i in df.index[dup]:
+        problems.append(
+            Problem(
+                where,
+                f"row {i + 2}",
+                f"{df.at[i, 'item']} {df.at[i, 'year']}",
+                "one row per item and year",
+            )
+        )
+    if problems:
+        raise AssumptionError(problems)
+    wide = df.pivot(index="year", columns="item", values="value")
+    wide.index = wide.index.astype(int)
+    return wide.sort_index()
 
 
 def _history_arrays(history: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:

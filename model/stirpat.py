@@ -41,6 +41,7 @@ class StirpatResult:
     vif: pd.Series
     ridge_coefficients: pd.Series | None = None
     ridge_alpha: float | None = None
+    ridge_r2: float | None = None
 
     @property
     def collinear(self) -> bool:
@@ -61,7 +62,11 @@ class StirpatResult:
         table["ridge"] = ridge.reindex(table.index) if ridge is not None else np.nan
         table.index.name = "term"
         table.attrs.update(
-            r2=self.r2, adj_r2=self.adj_r2, nobs=self.nobs, ridge_alpha=self.ridge_alpha
+            r2=self.r2,
+            adj_r2=self.adj_r2,
+            nobs=self.nobs,
+            ridge_alpha=self.ridge_alpha,
+            ridge_r2=self.ridge_r2,
         )
         return table
 
@@ -118,7 +123,7 @@ def fit_stirpat(
     vif = pd.Series(
         [variance_inflation_factor(x, j) for j in range(1, p + 1)], index=names[1:], name="vif"
     )
-    ridge, alpha = None, None
+    ridge, alpha, ridge_r2 = None, None, None
     if vif.max() > vif_threshold:
         mu, sd = x[:, 1:].mean(axis=0), x[:, 1:].std(axis=0)
         z = (x[:, 1:] - mu) / sd
@@ -127,6 +132,8 @@ def fit_stirpat(
         b_std = OLS(yc, z).fit_regularized(method="elastic_net", alpha=alpha, L1_wt=0.0).params
         b = np.asarray(b_std) / sd
         ridge = pd.Series([y.mean() - mu @ b, *b], index=names, name="ridge")
+        resid = y - x @ ridge.to_numpy()
+        ridge_r2 = float(1 - resid @ resid / ((y - y.mean()) @ (y - y.mean())))
     return StirpatResult(
         coefficients=pd.Series(res.params, index=names, name="ols"),
         std_errors=pd.Series(res.bse, index=names, name="std_error"),
@@ -137,4 +144,5 @@ def fit_stirpat(
         vif=vif,
         ridge_coefficients=ridge,
         ridge_alpha=alpha,
+        ridge_r2=ridge_r2,
     )

@@ -1,4 +1,4 @@
-"""Statistical baseline proposals from history, and the STIRPAT cross-check's data check."""
+"""Statistical baseline proposals from history, and the STIRPAT cross-check on shipped data."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ import pandas as pd
 import pytest
 
 from model.baselines import (
-    available_macro_series,
+    CEADS_BREAK_YEAR,
     fit_sector_trend,
     history_series,
+    implied_affluence_elasticity,
     last_break,
     output_history,
     propose_baselines,
+    stirpat_comparison,
     stirpat_crosscheck,
+    stirpat_frame,
 )
-from model.data import load_data
-from model.errors import ModelError
+from model.data import load_data, load_macro
+from model.errors import AssumptionError, ModelError
 from model.scenario import default_assumptions_dir
 
 FAST = ("loglinear", "logistic_saturation")  # the two quick fitters; selection still runs
@@ -83,12 +86,89 @@ def test_bad_inputs_are_model_errors():
         propose_baselines(series=["gdp"], sectors=["steel"])
 
 
-def test_stirpat_refuses_without_population_and_gdp_series():
-    found = available_macro_series()
-    assert len(found["population"]) < 6 or len(found["affluence"]) < 6
-    with pytest.raises(ModelError, match="population") as err:
-        stirpat_crosscheck()
-    assert "affluence" in str(err.value)
+def test_stirpat_frame_reads_shipped_series_before_the_ceads_break(data):
+    frame = stirpat_frame()
+    assert frame.index.min() == 2000 and frame.index.max() == CEADS_BREAK_YEAR - 1
+    assert (frame.to_numpy() > 0).all() and not frame.isna().to_numpy().any()
+    # The impact is the CEADs scope-1 CO2 of the 8 industrial sectors, as in history.csv.
+    scope1 = sum(data.history.loc[(s, "co2_scope1")]["value"] for s in data.sectors).loc[
+        frame.index
+    ]
+    np.testing.assert_allclose(frame["co2"], scope1, rtol=1e-5)
+    macro = load_macro(default_assumptions_dir())
+    np.testing.assert_allclose(
+        frame["affluence"] * frame["population"], macro.loc[frame.index, "gdp"], rtol=1e-12
+    )
+    assert frame["technology"].between(0, 1).all()  # a share
+
+
+def test_stirpat_on_shipped_data_flags_collinearity_and_adds_ridge():
+    res = stirpat_crosscheck()
+    assert res.nobs == CEADS_BREAK_YEAR - 2000
+    # Population and income both trend: the VIF rule must fire and bring a ridge fit.
+    assert res.vif[["ln_population", "ln_affluence"]].min() > 10
+    assert res.collinear and res.ridge_alpha is not None
+    assert 0 < res.ridge_r2 <= res.r2 <= 1  # ridge trades fit for stability, never gains R²
+    table = res.summary_table()
+    assert list(table.index) == ["const", "ln_population", "ln_affluence", "ln_technology"]
+
+
+def test_stirpat_energy_intensity_proxy_is_close_to_the_kaya_identity():
+    # CO2 = P x (GDP/P) x (E/GDP) x (CO2/E): with T = E/GDP the elasticity of T is ~1 by
+    # construction (what the docstring warns about), unlike the fuel-mix proxy.
+    res = stirpat_crosscheck(technology="energy_intensity")
+    assert res.coefficients["ln_technology"] == pytest.approx(1.0, abs=0.1)
+    assert res.r2 > 0.99
+
+
+def test_stirpat_comparison_sets_history_beside_scenarios():
+    from model import load_scenario, run
+
+    results = {name: run(load_scenario(name)) for name in ("baseline", "plan")}
+    table = stirpat_comparison(results)
+    assert table["source"].tolist()[:2] == ["STIRPAT OLS (history)", "STIRPAT ridge (history)"]
+    base = results["baseline"]
+    co2 = base.series("Emissions|CO2|Industry")
+    va = base.series("Value Added|Industry")
+    expected = np.log(co2[2030] / co2[2020]) / np.log(va[2030] / va[2020])
+    assert implied_affluence_elasticity(base) == pytest.approx(expected)
+    row = table.set_index("source").loc["baseline 2020-2030", "affluence_elasticity"]
+    assert row == pytest.approx(expected)
+
+
+def test_stirpat_refuses_unknown_proxy_and_short_series():
+    with pytest.raises(ModelError, match="technology: 'gdp'"):
+        stirpat_frame(technology="gdp")
+    with pytest.raises(ModelError, match="at least 6"):
+        stirpat_crosscheck(stirpat_frame().head(4))
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "message"),
+    [
+        ("unit", "persons", "row 2.unit: persons: million persons"),
+        ("value", "-1", "row 2.value: -1.0: a number > 0"),
+        ("item", "gnp", "row 2.item: gnp: one of ['gdp', 'population']"),
+        ("kind", "guess", "row 2.kind: guess: one of"),
+        ("source", "", "row 2.source: : a non-empty source"),
+    ],
+)
+def test_macro_table_bad_input_names_file_key_and_value(assumptions_copy, column, bad, message):
+    path = assumptions_copy / "data" / "macro.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[0, column] = bad
+    table.to_csv(path, index=False)
+    with pytest.raises(AssumptionError) as err:
+        load_macro(assumptions_copy)
+    assert f"data/macro.csv: {message}" in str(err.value)
+
+
+def test_macro_table_refuses_duplicate_years(assumptions_copy):
+    path = assumptions_copy / "data" / "macro.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    pd.concat([table, table.head(1)]).to_csv(path, index=False)
+    with pytest.raises(AssumptionError, match="one row per item and year"):
+        load_macro(assumptions_copy)
 
 
 def test_stirpat_runs_on_series_given_by_the_caller():

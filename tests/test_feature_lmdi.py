@@ -1,4 +1,4 @@
-"""Additive LMDI-I: exact closure, zero handling, a hand-computed example, emissions wrapper."""
+"""Additive LMDI-I: exact closure, zero handling, published and hand-computed examples, wrapper."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from model.lmdi import EFFECTS, decompose_emissions, lmdi_additive, log_mean
+from model.lmdi import EFFECTS, decompose_emissions, lmdi_additive, lmdi_effects_array, log_mean
 
 # Values include exact zeros often, so appearing/disappearing sub-categories are exercised.
 _values = st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=1e4))
@@ -76,10 +76,10 @@ def test_log_mean_special_cases():
 def test_hand_example_with_analytic_log_means():
     """Two sectors, E_i = Q * S_i * I_i, values chosen so every log-ratio is a simple fraction.
 
-    No published LMDI table with printed inputs and effects was reachable with the search tool
-    (Ang 2005 and Ang 2015 were only available as first-page excerpts), so this example is
-    worked by hand. Sector A: V^0 = 100*0.4*0.25 = 10, ln(V^T/V^0) = 0.5 + 0.25 + 0.25 = 1, so
-    L_A = 10(e - 1). Sector B: V^0 = 100*0.6*(1/3) = 20, ln ratio = 0.5 - 0.25 + 0.25 = 0.5, so
+    Ang 2005 and Ang 2015's own example tables were not reachable with the search tool (only
+    first-page excerpts), so besides the LMDIR values below this example is worked by hand.
+    Sector A: V^0 = 100*0.4*0.25 = 10, ln(V^T/V^0) = 0.5 + 0.25 + 0.25 = 1, so L_A = 10(e - 1).
+    Sector B: V^0 = 100*0.6*(1/3) = 20, ln ratio = 0.5 - 0.25 + 0.25 = 0.5, so
     L_B = 20(e^0.5 - 1)/0.5 = 40(e^0.5 - 1). Then
       activity  = 0.5 L_A + 0.5 L_B  = 5(e-1) + 20(e^.5-1)   = 21.565834556297790
       structure = 0.25 L_A - 0.25 L_B = 2.5(e-1) - 10(e^.5-1) = -2.191508135853670
@@ -102,6 +102,59 @@ def test_hand_example_with_analytic_log_means():
     assert eff["structure"] == pytest.approx(-2.191508135853670, rel=1e-13)
     assert eff["intensity"] == pytest.approx(10.782917278148894, rel=1e-13)
     assert eff.sum() == pytest.approx(30.157243698593014, rel=1e-14)
+
+
+# An independent implementation's published numbers: the R package LMDIR (M. K. Heun, "based
+# on Ang 2005, The LMDI approach to decomposition analysis: a practical guide"), file
+# tests/testthat/test_lmdi.R, data `create_simple_LMDI()`: two sub-categories x three factors,
+# 1971-1974, with the effects printed there to 8-10 significant digits. Rows are sub-categories.
+LMDIR_X = {
+    1971: [[1, 10, 2], [4, 5, 3]],
+    1972: [[4, 5, 3], [5, 6, 4]],
+    1973: [[8, 2, 4], [5, 7, 5]],
+    1974: [[10, 1, 5], [6, 8, 6]],
+}
+LMDIR_Z = {  # Z_byname: effect per sub-category (row) and factor (column)
+    1972: [[50.47438029, -25.23719014, 14.76280986], [19.31568569, 15.78206435, 24.90224996]],
+    1973: [[42.96021467, -56.79031473, 17.83010006], [0, 22.47128816, 32.52871184]],
+    1974: [[12.6549815, -39.30996299, 12.6549815], [41.35566084, 30.28867832, 41.35566084]],
+}
+LMDIR_DV = {  # lmdi(): aggregate effect per factor, and the aggregate change dV_agg
+    1972: ([69.79006598, -9.455125793, 39.66505981], 100),
+    1973: ([42.96021467, -34.31902656, 50.3588119], 59),
+    1974: ([54.01064234, -9.021284671, 54.01064234], 99),
+}
+
+
+def _lmdir(year: int) -> np.ndarray:
+    return np.array(LMDIR_X[year], dtype=float).T  # (factors, sub-categories)
+
+
+@pytest.mark.parametrize("year", [1972, 1973, 1974])
+def test_reproduces_lmdir_published_values_to_printed_digits(year):
+    x0, xT = _lmdir(year - 1), _lmdir(year)
+    np.testing.assert_allclose(lmdi_effects_array(x0, xT).T, LMDIR_Z[year], rtol=5e-9, atol=1e-12)
+    names = ("factor 1", "factor 2", "factor 3")
+    eff = lmdi_additive(dict(zip(names, x0, strict=True)), dict(zip(names, xT, strict=True)))
+    expected, total = LMDIR_DV[year]
+    np.testing.assert_allclose(eff.to_numpy(), expected, rtol=5e-9)
+    assert eff.sum() == pytest.approx(total, rel=1e-14)
+
+
+def test_reproduces_lmdir_zero_value_cases():
+    # LMDIR's cases from Ang, Zhang & Choi (1998) Table 2 / Wood & Lenzen (2006): a factor zero
+    # in year 0 gives that factor the whole V^T (60), the others 0; zero in year T gives -V^0.
+    x0, xT = _lmdir(1971), _lmdir(1972)
+    first_zero = x0.copy()
+    first_zero[0, 0] = 0
+    z = lmdi_effects_array(first_zero, xT).T
+    np.testing.assert_allclose(z[0], [60, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(z[1], LMDIR_Z[1972][1], rtol=5e-9)
+    last_zero = xT.copy()
+    last_zero[2, 1] = 0
+    z = lmdi_effects_array(x0, last_zero).T
+    np.testing.assert_allclose(z[0], LMDIR_Z[1972][0], rtol=5e-9)
+    np.testing.assert_allclose(z[1], [0, 0, -60], atol=1e-12)
 
 
 def test_appearing_sub_category_goes_to_the_factor_that_was_zero():
