@@ -108,6 +108,25 @@ def _growth(proj: pd.Series, start: int, end: int, start_value: float | None = N
     return float((proj.loc[end] / a) ** (1 / (end - start)) - 1)
 
 
+def trend_fits(
+    assumptions: Path | str | None = None,
+    series: str = "combustion_co2",
+    sectors: Sequence[str] | None = None,
+    *,
+    interval: float = 0.90,
+    candidates: Sequence[str] = CANDIDATES,
+    seed: int = 0,
+) -> dict[str, tuple[TrendFit, str]]:
+    """``{sector: (fit, note)}`` of one series for each sector (all sectors by default)."""
+    data = _data(assumptions)
+    return {
+        sector: fit_sector_trend(
+            data, sector, series, interval=interval, candidates=candidates, seed=seed
+        )
+        for sector in sectors or data.sectors
+    }
+
+
 def propose_baselines(
     assumptions: Path | str | None = None,
     series: Sequence[str] = tuple(SERIES),
@@ -117,8 +136,11 @@ def propose_baselines(
     interval: float = 0.90,
     candidates: Sequence[str] = CANDIDATES,
     seed: int = 0,
+    fits: dict[str, dict[str, tuple[TrendFit, str]]] | None = None,
 ) -> pd.DataFrame:
     """One proposal per sector and series from the statistical trend fits.
+
+    ``fits`` (``{series: trend_fits(...)}``) reuses fits already made, e.g. for a chart.
 
     Columns: sector, series, unit, n_points (used in the fit), fitted_from, last_year, method,
     rule (how it was chosen), growth_to_2030 and growth_2030_2060 (mean annual rates of the
@@ -132,11 +154,15 @@ def propose_baselines(
     if bad:
         raise ModelError(f"baselines: milestone years {bad}: between 2020 and 2060")
     rows = []
+    fits = fits or {
+        name: trend_fits(
+            assumptions, name, sectors, interval=interval, candidates=candidates, seed=seed
+        )
+        for name in series
+    }
     for sector in sectors or data.sectors:
         for name in series:
-            fit, note = fit_sector_trend(
-                data, sector, name, interval=interval, candidates=candidates, seed=seed
-            )
+            fit, note = fits[name][sector]
             proj = fit.projection.set_index("year")
             growth_late = _growth(proj["mean"], 2030, 2060)
             if abs(growth_late) > FAST_GROWTH:

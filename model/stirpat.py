@@ -48,6 +48,18 @@ class StirpatResult:
         """True when the largest VIF exceeds the threshold (and a ridge fit was made)."""
         return self.ridge_coefficients is not None
 
+    def predict(self, frame: pd.DataFrame, ridge: bool = False) -> pd.Series:
+        """Fitted impact (levels) for the rows of ``frame`` (same columns as the fit)."""
+        coef = self.ridge_coefficients if ridge else self.coefficients
+        if coef is None:
+            raise ValueError("predict: no ridge fit (the regressors were not collinear)")
+        log_fit = coef["const"] + sum(
+            coef[term] * np.log(frame[term.removeprefix("ln_")].astype(float))
+            for term in coef.index
+            if term != "const"
+        )
+        return pd.Series(np.exp(log_fit), index=frame.index, name="ridge" if ridge else "ols")
+
     def summary_table(self) -> pd.DataFrame:
         """One row per term: ols, std_error, pvalue, vif, ridge (NaN where not applicable)."""
         table = pd.DataFrame(

@@ -640,6 +640,138 @@ save_json(f"briefing_numbers_{lang}.json", {
 )
 
 
+# --------------------------------------------------------------------------------------------
+# statistical_baselines (for modellers; not in the default batch)
+# --------------------------------------------------------------------------------------------
+
+STATISTICS = notebook(
+    "Statistical baselines",
+    [
+        md("""
+# Statistical baselines and the STIRPAT cross-check
+
+Two independent looks at the scenarios, made from history alone (model.baselines):
+
+1. **Trend proposals.** For each sector, candidate trend models (log-linear, logistic
+   saturation, damped ETS, ARIMA) are fitted to the CEADs history 2000-2019 and one is chosen
+   by hold-out error. The central path and its prediction interval are a proposal for a
+   baseline: a modeller can adopt it (the `index` column is ready for an index-type parameter)
+   or override it in `assumptions/`. They extrapolate the past; the scenarios add the caps and
+   levers the past did not have.
+2. **STIRPAT.** `ln CO2 = a + b ln P + c ln A + d ln T` fitted on 2000-2012 (population and GDP:
+   `assumptions/data/macro.csv`; T: the coal share of industrial fossil energy). Population and
+   income trend together, so the VIF is reported and a ridge fit added. Its affluence
+   elasticity is set beside the one each scenario implies (direct CO2 against industrial value
+   added, 2020-2030). It is a sanity comparison, not the model.
+"""),
+        params("""
+series: str = "combustion_co2"  # combustion_co2 (Mt CO2) or fossil_energy (Mtce)
+sectors: list = []  # sector ids; empty: all eight
+candidates: list = []  # trend models to try (model.trends.CANDIDATES); empty: all four
+interval: float = 0.9  # prediction interval of the proposals
+scenarios: list = ["baseline", "plan"]  # scenarios compared with the proposals and STIRPAT
+technology: str = "coal_share"  # STIRPAT technology proxy: coal_share or energy_intensity
+lang: str = "zh"  # chart labels: zh or en
+output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc/statistical_baselines
+"""),
+        code(IMPORTS),
+        code(OUTPUT_DIR_CELL.replace("{name}", "statistical_baselines")),
+        code("""
+from model.baselines import (
+    SERIES,
+    propose_baselines,
+    stirpat_comparison,
+    stirpat_crosscheck,
+    stirpat_frame,
+    trend_fits,
+)
+from model.trends import CANDIDATES
+
+if series not in SERIES:
+    raise ModelError(f"series: {series!r}: one of {sorted(SERIES)}")
+results = {name: model.run(model.load_scenario(name)) for name in scenarios}
+fits = trend_fits(
+    series=series, sectors=sectors or None, interval=interval, candidates=candidates or CANDIDATES
+)
+proposals = propose_baselines(
+    series=[series], sectors=sectors or None, interval=interval,
+    candidates=candidates or CANDIDATES, fits={series: fits},
+)
+proposals[["sector", "method", "rule", "n_points", "fitted_from", "growth_to_2030",
+           "growth_2030_2060", "note"]]
+"""),
+        md("""
+## Proposals against the scenario
+
+History (CEADs), the proposal's central path and band, and the first scenario's own path of
+the same quantity (combustion CO2, or fossil final energy).
+"""),
+        code("""
+shown = scenarios[0] if scenarios else None
+paths = {}
+if shown:
+    res = results[shown]
+    for sector in fits:
+        name = plotting.SECTOR_IAMC[sector]
+        if series == "combustion_co2":
+            path = res.series(f"Emissions|CO2|Industry|{name}|Combustion")
+        else:
+            path = sum(res.series(f"Final Energy|Industry|{name}|{c}") for c in ("Coal", "Coke", "Oil", "Gas"))
+        paths[sector] = path.loc[2020:]
+plotting.show(plotting.trend_proposals({s: f for s, (f, _) in fits.items()}, series, paths, shown or "", lang))
+"""),
+        md("""
+## STIRPAT: history's elasticities beside the scenarios'
+
+OLS elasticities with standard errors, p-values and VIF; the ridge column appears when the
+largest VIF exceeds 10.
+"""),
+        code("""
+frame = stirpat_frame(technology=technology)
+stirpat = stirpat_crosscheck(frame)
+table = stirpat.summary_table()
+fit_text = f"{frame.attrs['window']}, n = {stirpat.nobs}, R² = {stirpat.r2:.3f}"
+fit_text += f", adjusted R² = {stirpat.adj_r2:.3f}"
+if stirpat.collinear:
+    fit_text += f", ridge alpha = {stirpat.ridge_alpha:.3g}, ridge R² = {stirpat.ridge_r2:.3f}"
+print(fit_text)
+print(f"technology proxy: {frame.attrs['technology']}")
+table.round(3)
+"""),
+        code("plotting.show(plotting.stirpat_fit(frame, stirpat, lang))"),
+        code("""
+comparison = stirpat_comparison(results, stirpat)
+comparison.round(3)
+"""),
+        md("## Save tables"),
+        code("""
+table_out = proposals.drop(columns=["milestones", "index", "lower", "upper"]).assign(
+    milestones=proposals["milestones"].map(json.dumps),
+    index=proposals["index"].map(json.dumps),
+)
+write_table(table_out, out / "trend_proposals.csv")
+write_table(table.reset_index(), out / "stirpat.csv")
+write_table(comparison, out / "stirpat_comparison.csv")
+save_json("statistics_numbers.json", {
+    "series": series,
+    "methods": dict(zip(proposals["sector"], proposals["method"], strict=True)),
+    "stirpat": {
+        "window": frame.attrs["window"], "nobs": stirpat.nobs, "r2": stirpat.r2,
+        "max_vif": float(stirpat.vif.max()), "ridge_alpha": stirpat.ridge_alpha,
+        "elasticities_ols": stirpat.coefficients.drop("const").to_dict(),
+        "elasticities_ridge": (stirpat.ridge_coefficients.drop("const").to_dict()
+                               if stirpat.collinear else None),
+    },
+    "scenario_affluence_elasticity": dict(
+        zip(comparison["source"], comparison["affluence_elasticity"], strict=True)
+    ),
+})
+print(f"saved to {out}")
+"""),
+    ],
+)
+
+
 def main() -> int:
     NOTEBOOKS.mkdir(exist_ok=True)
     for name, nb in (
@@ -647,6 +779,7 @@ def main() -> int:
         ("industry_overview", OVERVIEW),
         ("uncertainty", UNCERTAINTY),
         ("briefing", BRIEFING),
+        ("statistical_baselines", STATISTICS),
     ):
         if not nb.metadata.get("title"):
             del nb.metadata["title"]

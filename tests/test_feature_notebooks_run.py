@@ -147,3 +147,34 @@ def test_briefing_runs_and_renders_offline(tmp_path: Path, lang: str, html_lang:
     seen = check_briefing_in_browser(page, shot, report.ui(lang)["default_title"], html_lang)
     assert seen["ok"], seen["problems"]
     assert seen["image_count"] >= 5 and shot.is_file()
+
+
+def test_statistical_baselines_runs_and_saves_proposals_and_stirpat(tmp_path: Path) -> None:
+    from model.baselines import (
+        implied_affluence_elasticity,
+        propose_baselines,
+        stirpat_crosscheck,
+    )
+
+    fast = ["loglinear", "logistic_saturation"]
+    sectors = ["steel", "electronics"]
+    _, out = execute(
+        "statistical_baselines",
+        tmp_path,
+        sectors=sectors,
+        candidates=fast,
+        scenarios=["plan"],
+        lang="en",
+    )
+    saved = pd.read_csv(out / "trend_proposals.csv")
+    expected = propose_baselines(series=["combustion_co2"], sectors=sectors, candidates=fast)
+    assert saved["sector"].tolist() == sectors
+    assert saved["method"].tolist() == expected["method"].tolist()
+    stirpat = pd.read_csv(out / "stirpat.csv", index_col="term")
+    fit = stirpat_crosscheck()
+    np.testing.assert_allclose(stirpat["ols"], fit.coefficients.loc[stirpat.index], rtol=1e-9)
+    numbers = json.loads((out / "statistics_numbers.json").read_text(encoding="utf-8"))
+    assert numbers["stirpat"]["window"] == "2000-2012"
+    assert numbers["scenario_affluence_elasticity"]["plan 2020-2030"] == pytest.approx(
+        implied_affluence_elasticity(model.run("plan"))
+    )

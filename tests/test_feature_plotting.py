@@ -66,8 +66,24 @@ def _tornado(lang: str) -> Figure:
     return plotting.tornado(df, "emissions_2030", label, {"a": "参数甲", "b": "参数乙"}, lang)
 
 
-def _charts(runs: dict, waterfall: pd.DataFrame) -> dict[str, Callable[[str], Figure]]:
+@pytest.fixture(scope="module")
+def statistics() -> dict:
+    from model.baselines import stirpat_crosscheck, stirpat_frame, trend_fits
+
+    fits = trend_fits(sectors=["steel", "electronics"], candidates=("loglinear",))
+    frame = stirpat_frame()
+    return {
+        "fits": {s: f for s, (f, _) in fits.items()},
+        "frame": frame,
+        "stirpat": stirpat_crosscheck(frame),
+    }
+
+
+def _charts(
+    runs: dict, waterfall: pd.DataFrame, statistics: dict
+) -> dict[str, Callable[[str], Figure]]:
     b, p = runs["baseline"], runs["plan"]
+    steel = p.series("Emissions|CO2|Industry|Steel|Combustion").loc[2020:]
     return {
         "emissions_by_sector": lambda lang: plotting.emissions_by_sector(p, lang=lang),
         "scenario_comparison": lambda lang: plotting.scenario_comparison([b, p], lang=lang),
@@ -81,6 +97,12 @@ def _charts(runs: dict, waterfall: pd.DataFrame) -> dict[str, Callable[[str], Fi
         "sector_emissions": lambda lang: plotting.sector_emissions(p, "building_materials", lang),
         "tornado": _tornado,
         "decomposition_bar": _decomposition,
+        "trend_proposals": lambda lang: plotting.trend_proposals(
+            statistics["fits"], "combustion_co2", {"steel": steel}, "plan", lang
+        ),
+        "stirpat_fit": lambda lang: plotting.stirpat_fit(
+            statistics["frame"], statistics["stirpat"], lang
+        ),
     }
 
 
@@ -94,8 +116,8 @@ def _value_labels(fig: Figure) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_chart_is_a_figure_with_units(runs, waterfall, lang: str) -> None:
-    for name, make in _charts(runs, waterfall).items():
+def test_every_chart_is_a_figure_with_units(runs, waterfall, statistics, lang: str) -> None:
+    for name, make in _charts(runs, waterfall, statistics).items():
         fig = make(lang)
         assert isinstance(fig, Figure), name
         labels = _value_labels(fig)
@@ -139,10 +161,10 @@ def test_sector_colours_are_the_same_in_every_chart(runs) -> None:
         assert to_hex(line.get_color()) == stacked[names[sector]]
 
 
-def test_chinese_labels_render_without_missing_glyphs(runs, waterfall) -> None:
+def test_chinese_labels_render_without_missing_glyphs(runs, waterfall, statistics) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for make in _charts(runs, waterfall).values():
+        for make in _charts(runs, waterfall, statistics).values():
             make("zh").savefig(io.BytesIO(), format="png")
     missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
     assert missing == []
@@ -169,3 +191,17 @@ def test_bad_input_is_refused(runs) -> None:
     effects = pd.Series([1.0] * len(EFFECTS), index=list(EFFECTS))
     with pytest.raises(ValueError, match="sum"):
         plotting.decomposition_bar(effects, 100.0, 100.0, {}, "en")
+
+
+def test_statistical_charts_draw_what_they_are_given(statistics) -> None:
+    frame, fit = statistics["frame"], statistics["stirpat"]
+    fig = plotting.stirpat_fit(frame, fit, "en")
+    lines = {ln.get_label(): ln for ln in fig.axes[0].lines}
+    np.testing.assert_allclose(lines["OLS fit"].get_ydata(), fit.predict(frame))
+    np.testing.assert_allclose(lines["Observed (CEADs)"].get_ydata(), frame["co2"])
+    assert ("Ridge fit" in lines) == fit.collinear
+    fig = plotting.trend_proposals(statistics["fits"], "fossil_energy", lang="en")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2 and "Mtce" in visible[0].get_ylabel()
+    with pytest.raises(ValueError, match="series"):
+        plotting.trend_proposals(statistics["fits"], "gdp", lang="en")
