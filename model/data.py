@@ -199,9 +199,10 @@ def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem]) -
     if missing:
         problems.append(Problem(name, "<columns>", list(df.columns), f"must include {missing}"))
         return df
-    for i, row in df.iterrows():
-        if not str(row["source"]).strip():
-            problems.append(Problem(name, f"row {i + 2}.source", "", "a non-empty source"))
+    # Vectorised (iterrows over history.csv cost ~0.4 s in every notebook of a batch).
+    no_source = df["source"].astype(str).str.strip().eq("")
+    for i in df.index[no_source.to_numpy()]:
+        problems.append(Problem(name, f"row {i + 2}.source", "", "a non-empty source"))
     for col in NUMERIC & set(columns):
         numbers = pd.to_numeric(df[col].replace("", np.nan), errors="coerce")
         bad = df[col].ne("") & numbers.isna()

@@ -32,6 +32,7 @@ from model.trajectory import (
     milestone_problems,
     normalise,
 )
+from model.yamlload import safe_load
 
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 TOP_LEVEL_KEYS = {"description", "label", "extends", "settings"}
@@ -198,7 +199,7 @@ def _resolve_chain(name: str, folder: Path) -> list[tuple[str, dict[str, Any]]]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except yaml.constructor.ConstructorError as exc:
         # safe_load refuses tags such as !!python/object: never construct objects from YAML.
         raise AssumptionError(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model.errors import AssumptionError, Problem
 from model.trajectory import Uncertainty
+from model.yamlload import safe_load
 
 Domain = Literal["share", "nonneg", "rate", "year", "real"]
 Family = Literal[
@@ -145,7 +146,7 @@ def load_schema(path: Path, sectors: list[str]) -> Schema:
 def _load_schema_cached(path: Path, sectors: tuple[str, ...], _mtime: int) -> Schema:
     name = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise AssumptionError([Problem(name, "<file>", "", f"malformed YAML: {exc}")]) from None
     try:

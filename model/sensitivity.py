@@ -11,15 +11,15 @@ the Sobol' sequence, scrambled, seeded) and ``SALib.sample.morris.sample``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
+
+# SALib's samplers and analysers are imported where used: each pulls in parts of scipy, and a
+# Morris screen (the notebooks' default) should not pay for the Sobol' machinery too.
 
 Model = Callable[[np.ndarray], np.ndarray]
 
@@ -77,6 +77,9 @@ def sobol_indices(
     prob = _problem(problem)
     if n_base < 2 or n_base & (n_base - 1):
         raise ValueError(f"sobol_indices: n_base must be a power of two >= 2, got {n_base}")
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
     x = sobol_sample.sample(prob, n_base, calc_second_order=calc_second_order, seed=seed)
     y = _evaluate(f, x, output_names)
     rows, s2 = [], {}
@@ -129,18 +132,26 @@ def morris_screen(
     prob = _problem(problem)
     if n_trajectories < 2:
         raise ValueError("morris_screen: need at least 2 trajectories")
-    x = morris_sample.sample(prob, n_trajectories, num_levels=num_levels, seed=seed)
+    if prob.get("groups") or prob.get("dists"):  # SALib's grouped / non-uniform variants
+        from SALib.analyze import morris as morris_analyze
+        from SALib.sample import morris as morris_sample
+
+        x = morris_sample.sample(prob, n_trajectories, num_levels=num_levels, seed=seed)
+
+        def analyse(y: np.ndarray) -> dict[str, Any]:
+            return morris_analyze.analyze(
+                prob, x, y, num_resamples=num_resamples, num_levels=num_levels, seed=seed
+            )
+    else:
+        x = _morris_sample(prob, n_trajectories, num_levels, seed)
+
+        def analyse(y: np.ndarray) -> dict[str, Any]:
+            return _morris_analyse(x, y, num_levels, num_resamples, seed)
+
     y = _evaluate(f, x, output_names)
     rows = []
     for out in y.columns:
-        res = morris_analyze.analyze(
-            prob,
-            x,
-            y[out].to_numpy(),
-            num_resamples=num_resamples,
-            num_levels=num_levels,
-            seed=seed,
-        )
+        res = analyse(y[out].to_numpy())
         rows.append(
             pd.DataFrame(
                 {
@@ -158,6 +169,88 @@ def morris_screen(
     df = df.reset_index(drop=True)
     df.attrs.update(n_trajectories=n_trajectories, n_runs=len(x), seed=seed)
     return df
+
+
+# --------------------------------------------------------------------------------------------
+# Morris without SALib's import: SALib.sample.morris + SALib.analyze.morris (SALib 1.5-1.6) for
+# ungrouped parameters with uniform bounds, the same operations in the same order, so the
+# sample and the indices are bit-identical (tests/test_feature_sensitivity.py compares them
+# with SALib). Importing SALib costs ~0.8 s (scipy.stats, multiprocess, dill) in every
+# uncertainty notebook; the screen itself takes a fraction of that. SALib is MIT licensed.
+# --------------------------------------------------------------------------------------------
+
+# scipy.stats.norm.ppf(0.975), the factor of SALib's 95% bootstrap interval on mu_star.
+_Z_95 = 1.959963984540054
+
+
+def _morris_delta(num_levels: int) -> float:
+    return num_levels / (2.0 * (num_levels - 1))
+
+
+def _morris_sample(prob: dict[str, Any], n: int, num_levels: int, seed: int) -> np.ndarray:
+    """`SALib.sample.morris.sample(prob, n, num_levels, seed=seed)` for ungrouped factors."""
+    if num_levels % 2:
+        warnings.warn("num_levels should be an even number, sample may be biased", stacklevel=3)
+    rng = np.random.default_rng(seed)
+    k = prob["num_vars"]
+    delta = _morris_delta(num_levels)
+    groups = np.eye(k, dtype=int)  # SALib's group matrix when every factor is its own group
+    b = np.tril(np.ones([k + 1, k], dtype=int), -1)
+    j = np.ones((k + 1, k))
+    grid = np.linspace(0, 1 - delta, int(num_levels / 2))
+    trajectories = []
+    for _ in range(n):
+        p_star = np.eye(k, k)
+        rng.shuffle(p_star)
+        d_star = np.diag(rng.choice([-1, 1], k))
+        x_star = np.zeros((1, k))
+        x_star[0, :] = rng.choice(grid, k)
+        element_a = j[0, :] * x_star
+        element_b = np.matmul(groups, p_star).T
+        element_c = np.matmul(2.0 * b, element_b)
+        element_d = np.matmul((element_c - j), d_star)
+        trajectories.append(element_a + (delta / 2.0) * (element_d + j))
+    sample = np.array(trajectories).reshape((n * (k + 1), k))
+    bounds = np.array(prob["bounds"])
+    np.add(np.multiply(sample, (bounds[:, 1] - bounds[:, 0]), out=sample), bounds[:, 0], out=sample)
+    return sample
+
+
+def _morris_step(
+    outputs: np.ndarray, increased: np.ndarray, decreased: np.ndarray, increase: bool
+) -> np.ndarray:
+    pad_up, pad_lo = ((1, 0), (0, 1)) if increase else ((0, 1), (1, 0))
+    up = np.pad(increased, ((0, 0), pad_up, (0, 0)), "constant")
+    lo = np.pad(decreased, ((0, 0), pad_lo, (0, 0)), "constant")
+    return np.einsum("ik,ikj->ij", outputs, up + lo).T
+
+
+def _morris_analyse(
+    x: np.ndarray, y: np.ndarray, num_levels: int, num_resamples: int, seed: int
+) -> dict[str, np.ndarray]:
+    """`SALib.analyze.morris.analyze(...)` (95% interval, unscaled) for ungrouped factors."""
+    rng = np.random.default_rng(seed)
+    k = x.shape[1]
+    n_traj = int(y.size / (k + 1))
+    size = int(y.size / n_traj)
+    outputs = y.reshape(n_traj, size)
+    inputs = x.reshape(n_traj, size, k)
+    step = np.subtract(inputs[:, 1:, :], inputs[:, 0:-1, :])
+    increased, decreased = step > 0, step < 0
+    effects = np.subtract(
+        _morris_step(outputs, increased, decreased, True),
+        _morris_step(outputs, increased, decreased, False),
+    ) / _morris_delta(num_levels)
+    conf = []
+    for row in effects:
+        resampled = row[rng.integers(len(row), size=(num_resamples, len(row)))]
+        conf.append(_Z_95 * np.average(np.abs(resampled), axis=1).std(ddof=1))
+    return {
+        "mu": np.average(effects, 1),
+        "mu_star": np.average(np.abs(effects), 1),
+        "sigma": np.std(effects, axis=1, ddof=1),
+        "mu_star_conf": np.array(conf),
+    }
 
 
 def one_at_a_time(
@@ -222,8 +315,6 @@ def tornado_plot(
     (one colour) and high bound (another); the widest swing is on top. ``labels`` maps
     parameter ids to display names (e.g. Chinese). No style is set here (see ``model.style``).
     """
-    import matplotlib.pyplot as plt
-
     outputs = df["output"].unique()
     if output is None:
         if len(outputs) > 1:
@@ -234,6 +325,10 @@ def tornado_plot(
         d = d.head(max_bars)
     d = d.iloc[::-1]  # matplotlib draws the first bar at the bottom
     if ax is None:
+        # pyplot only when asked to make the figure: importing it in a kernel switches on the
+        # inline backend and its hooks, which the notebooks (Figure + Agg) never use.
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(6, 0.4 * len(d) + 1))
     base = float(d["base"].iloc[0]) if len(d) else 0.0
     pos = np.arange(len(d))

@@ -266,11 +266,18 @@ scope, then direct emissions only, which fall faster because electrification mov
 for scope in ("direct_plus_indirect", "direct"):
     display(plotting.show(plotting.scenario_comparison(list(results.values()), scope, lang)))
 """),
-        md("## Emissions by sector, per scenario (headline scope)"),
+        md("""
+## Emissions by sector, per scenario (headline scope)
+
+One panel per scenario on the same scale: every sector's stacked emissions, the total, its peak
+and the 2030 target year.
+"""),
         code("""
+by_scope = {}  # scenarios are grouped by their headline scope (normally all the same)
 for res in results.values():
-    scope = res.meta["settings"]["headline_scope"]
-    display(plotting.show(plotting.emissions_by_sector(res, scope, lang)))
+    by_scope.setdefault(res.meta["settings"]["headline_scope"], []).append(res)
+for scope, group in by_scope.items():
+    display(plotting.show(plotting.emissions_by_sector_grid(group, scope, lang), width=1000))
 """),
         md("""
 ## Peak table (both scopes) and target checks
@@ -530,7 +537,8 @@ labels = {name: s.label[lang] for name, s in loaded.items()}
 # Monte Carlo runs (row 0 = central case): the same seed and draws as the uncertainty notebook.
 results = {name: model.run(s, draws=draws, seed=seed) for name, s in loaded.items()}
 computed = {name: bc.scenario_tables(res, data) for name, res in results.items()}
-tables = bc.merge_tables(bc.read_upstream(run_dir), computed)
+upstream = bc.read_upstream(run_dir)
+tables = bc.merge_tables(upstream, computed)
 numbers = bc.headline_numbers(tables["peaks"], tables["targets"], tables["probability"], scenarios, scope)
 
 
@@ -631,7 +639,7 @@ save_json(f"briefing_numbers_{lang}.json", {
     "lang": lang, "scenarios": scenarios, "draws": draws, "seed": seed,
     "overrides": list(overrides), "scope": scope, "footer": footer,
     "headline": numbers.to_dict("records"),
-    "upstream_used": bool(run_dir) and len(bc.read_upstream(run_dir)["peaks"]) > 0,
+    "upstream_used": bool(run_dir) and len(upstream["peaks"]) > 0,
 })
 """,
             ["remove"],

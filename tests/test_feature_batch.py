@@ -165,6 +165,10 @@ def test_index_page_is_offline_and_bilingual(ok_run: BatchResult) -> None:
 def test_executed_notebooks_and_log_written(ok_run: BatchResult) -> None:
     for job in ok_run.manifest["jobs"]:
         assert (ok_run.run_dir / job["output"]).is_file()
+        # Intermediate saves are thinned out; the final one has every cell's outcome.
+        nb = json.loads((ok_run.run_dir / job["output"]).read_text(encoding="utf-8"))
+        assert nb["metadata"]["papermill"]["end_time"]
+        assert {c["metadata"]["papermill"]["status"] for c in nb["cells"]} == {"completed"}
     log = (ok_run.run_dir / "batch.log").read_text(encoding="utf-8")
     assert "Executing notebook with kernel" in log  # papermill's log from the workers
     assert f"run {ok_run.run_dir.name} finished: ok" in log
@@ -532,6 +536,37 @@ def test_only_kernel_start_failures_are_retried(
     result = batch.execute_job(_task(tmp_path))
     assert result["status"] == expected_status
     assert len(calls) == expected_calls == result["attempts"]
+
+
+def test_a_free_worker_takes_the_most_urgent_ready_job() -> None:
+    """With one worker: a job others wait for first, then its dependent, then file order."""
+    from concurrent.futures import Future
+
+    def job(job_id: str, after: tuple[str, ...] = ()) -> batch.PlannedJob:
+        return batch.PlannedJob(
+            id=job_id,
+            name=job_id,
+            notebook=FIXTURES / "ok.ipynb",
+            notebook_label="nb/ok.ipynb",
+            parameters={},
+            after=after,
+        )
+
+    started: list[str] = []
+
+    def submit(planned: batch.PlannedJob) -> Future:
+        started.append(planned.id)
+        future: Future = Future()
+        future.set_result({"id": planned.id, "status": "ok"})
+        return future
+
+    jobs = [job("a"), job("b"), job("c", after=("d",)), job("d"), job("e")]
+    results = batch._schedule(jobs, submit, lambda result: None, limit=1)
+    assert started == ["d", "c", "a", "b", "e"]
+    assert set(results) == {"a", "b", "c", "d", "e"}
+    started.clear()
+    batch._schedule(jobs, submit, lambda result: None)  # no limit: every ready job at once
+    assert started == ["d", "a", "b", "e", "c"]
 
 
 def test_missing_report_module_is_a_recorded_render_error(

@@ -86,6 +86,9 @@ def _charts(
     steel = p.series("Emissions|CO2|Industry|Steel|Combustion").loc[2020:]
     return {
         "emissions_by_sector": lambda lang: plotting.emissions_by_sector(p, lang=lang),
+        "emissions_by_sector_grid": lambda lang: plotting.emissions_by_sector_grid(
+            [b, p, b, p], lang=lang
+        ),
         "scenario_comparison": lambda lang: plotting.scenario_comparison([b, p], lang=lang),
         "lever_wedges": lambda lang: plotting.lever_wedges(waterfall, lang=lang),
         "fan_chart": lambda lang: plotting.fan_chart(p, lang=lang),
@@ -176,6 +179,33 @@ def test_png_and_show_helpers(runs) -> None:
     assert png.startswith(b"\x89PNG")
     image = plotting.show(plotting.sector_energy(runs["plan"], "steel", "en"))
     assert image.data.startswith(b"\x89PNG")
+
+
+def test_to_png_has_the_pixels_of_savefig(runs) -> None:
+    from PIL import Image
+
+    fig = plotting.sector_activity(runs["plan"], "steel", "zh")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, facecolor="white")
+    expected = np.asarray(Image.open(buf).convert("RGB"))
+    got = np.asarray(Image.open(io.BytesIO(plotting.to_png(fig))))
+    assert got.shape == expected.shape and np.array_equal(got, expected)
+    assert fig.dpi == 100  # the figure is left as it was
+
+
+def test_sector_grid_has_one_panel_per_scenario_on_one_scale(runs) -> None:
+    b, p = runs["baseline"], runs["plan"]
+    fig = plotting.emissions_by_sector_grid([b, p, b, p], lang="en")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 4 and len(fig.axes) == 6  # 2 rows of 3, the last two left empty
+    assert [ax.get_title() for ax in shown] == [
+        plotting.scenario_label(r, "en") for r in (b, p, b, p)
+    ]
+    assert len({ax.get_ylim() for ax in shown}) == 1
+    assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in shown)
+    assert "direct + indirect" in fig.get_suptitle()
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.emissions_by_sector_grid([], lang="en")
 
 
 def test_bad_input_is_refused(runs) -> None:

@@ -283,3 +283,21 @@ def test_cli_user_errors_exit_2_without_traceback_or_output(assumptions_copy, tm
     assert not out.exists() and not (tmp_path / "never.txt").exists()
     assert main(["--assumptions", str(assumptions_copy), "validate", "typo"]) == 2
     assert main(["validate"]) == 0
+
+
+def test_fast_yaml_reader_gives_safe_load_values_and_errors() -> None:
+    """model.yamlload uses libyaml when present: same values, same errors as yaml.safe_load."""
+    import yaml
+
+    from model.yamlload import safe_load
+
+    root = Path(__file__).resolve().parents[1] / "assumptions"
+    for path in sorted(root.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert safe_load(text) == yaml.safe_load(text), path.name
+    for bad in ("a: [1, 2\nb: 3\n", "x: !!python/object:os.system 1\n", "a: 1\n  b: 2\n"):
+        with pytest.raises(yaml.YAMLError) as ours:
+            safe_load(bad)
+        with pytest.raises(yaml.YAMLError) as theirs:
+            yaml.safe_load(bad)
+        assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
