@@ -387,22 +387,16 @@ def _finish_time_axis(ax: Axes, lang: str, start: int, end: int) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def emissions_by_sector(
-    results: Results,
-    scope: str = "direct_plus_indirect",
-    lang: str = "zh",
-    start: int = FIRST_YEAR,
-    end: int = LAST_YEAR,
-) -> Figure:
-    """Stacked area of industrial CO2 by sector (Mt CO2/yr), history shaded, base year marked."""
-    t = text(lang)
+def _sector_stack(
+    ax: Axes, results: Results, scope: str, lang: str, start: int, end: int, total_lw: float
+) -> np.ndarray:
+    """Sectors stacked (fixed colours and order) with the total as a black line; the total."""
     labels = sector_labels(lang)
     keep = _window(results, start, end)
     years = results.years[keep]
     stack = np.vstack(
         [results.get(scope_variable(scope, SECTOR_IAMC[s]))[0, keep] for s in SECTOR_ORDER]
     )
-    fig, (ax,) = new_figure(9.5, 5.2)
     ax.stackplot(
         years,
         np.nan_to_num(stack),
@@ -413,7 +407,21 @@ def emissions_by_sector(
         edgecolor="white",
     )
     total = results.get(scope_variable(scope))[0, keep]
-    ax.plot(years, total, color="black", lw=1.2)
+    ax.plot(years, total, color="black", lw=total_lw)
+    return total
+
+
+def emissions_by_sector(
+    results: Results,
+    scope: str = "direct_plus_indirect",
+    lang: str = "zh",
+    start: int = FIRST_YEAR,
+    end: int = LAST_YEAR,
+) -> Figure:
+    """Stacked area of industrial CO2 by sector (Mt CO2/yr), history shaded, base year marked."""
+    t = text(lang)
+    fig, (ax,) = new_figure(9.5, 5.2)
+    total = _sector_stack(ax, results, scope, lang, start, end, total_lw=1.2)
     _mark_history(ax, lang, start)
     _mark_target(ax, lang)
     year, value = peak(results.get(scope_variable(scope))[:1], results.years)
@@ -455,7 +463,6 @@ def emissions_by_sector_grid(
     if not results_list:
         raise ValueError("emissions_by_sector_grid: give at least one Results")
     t = text(lang)
-    labels = sector_labels(lang)
     ncols = max(1, min(ncols, len(results_list)))
     nrows = -(-len(results_list) // ncols)
     fig = Figure(figsize=(3.3 * ncols + 2.3, 2.45 * nrows + 0.8), layout="constrained")
@@ -463,22 +470,7 @@ def emissions_by_sector_grid(
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
     top = 0.0
     for i, (ax, results) in enumerate(zip(axes, results_list, strict=False)):
-        keep = _window(results, start, end)
-        years = results.years[keep]
-        stack = np.vstack(
-            [results.get(scope_variable(scope, SECTOR_IAMC[s]))[0, keep] for s in SECTOR_ORDER]
-        )
-        ax.stackplot(
-            years,
-            np.nan_to_num(stack),
-            labels=[labels[s] for s in SECTOR_ORDER],
-            colors=[SECTOR_COLOURS[s] for s in SECTOR_ORDER],
-            alpha=0.92,
-            lw=0.3,
-            edgecolor="white",
-        )
-        total = results.get(scope_variable(scope))[0, keep]
-        ax.plot(years, total, color="black", lw=1.1)
+        total = _sector_stack(ax, results, scope, lang, start, end, total_lw=1.1)
         if i == 0:
             _mark_history(ax, lang, start)
         else:  # the words once; the shading and base-year line in every panel
