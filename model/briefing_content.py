@@ -97,6 +97,9 @@ UI: dict[str, dict[str, str]] = {
         "sector_caption": "{label}：各行业达峰年份与峰值（{scope}）",
         "headline_caption": "各情景工业二氧化碳达峰研判（{scope}）",
         "levers_caption": "各情景关键措施参数（2030年取值）",
+        "single_lever_caption": "单项措施情景：相对基准情景的减排量（{scope}，百万吨CO2/年）",
+        "lever_family": "措施类别",
+        "reduction_year": "{year}年减排",
     },
     "en": {
         "scenario": "Scenario",
@@ -164,6 +167,11 @@ UI: dict[str, dict[str, str]] = {
         "sector_caption": "{label}: peak year and peak by sector ({scope})",
         "headline_caption": "Does industrial CO2 peak by 2030? ({scope})",
         "levers_caption": "Key lever values by scenario (2030)",
+        "single_lever_caption": (
+            "Single-lever scenarios: reduction against the baseline ({scope}, Mt CO2/yr)"
+        ),
+        "lever_family": "Lever family",
+        "reduction_year": "Reduction {year}",
     },
 }
 
@@ -598,6 +606,40 @@ def key_lever_table(
         for scen in scenarios:
             value = scen.value(key, year)
             row[scen.label[lang]] = t["no_cap"] if math.isinf(value) else round(value, 3)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def wedge_families(waterfall: pd.DataFrame) -> list[str]:
+    """Lever families with a step in a wedge waterfall (model.wedges.wedge_table_for_years)."""
+    steps = waterfall[waterfall["kind"] == "step"]["step"]
+    return list(dict.fromkeys(steps))
+
+
+def single_lever_table(
+    waterfalls: Mapping[str, pd.DataFrame], labels: Mapping[str, str], lang: str
+) -> pd.DataFrame:
+    """One row per scenario that moves a single lever family: its reduction against the
+    baseline in each year of the waterfall (Mt CO2/yr; positive = less CO2 than the baseline).
+
+    A waterfall chart of one bar says no more than this row, so the briefing draws charts only
+    for scenarios that combine several families and lists the single-lever ones here.
+    """
+    from model.plotting import FAMILY_SHORT
+
+    t = ui(lang)
+    rows = []
+    for name, waterfall in waterfalls.items():
+        families = wedge_families(waterfall)
+        if len(families) != 1:
+            raise ValueError(f"single_lever_table: {name} moves {len(families)} lever families")
+        steps = waterfall[waterfall["kind"] == "step"].set_index("year")["value"]
+        row = {
+            t["scenario"]: labels.get(name, name),
+            t["lever_family"]: FAMILY_SHORT[lang].get(families[0], families[0]),
+        }
+        for year, value in steps.items():
+            row[t["reduction_year"].format(year=int(year))] = -float(value)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -1,7 +1,7 @@
 """LMDI decomposition of a scenario's emissions change: between two years, or against another
 scenario in one year.
 
-Additive LMDI-I (model.lmdi.decompose_emissions) over sector x carrier, with the identity
+Additive LMDI-I (model.lmdi.decompose_emissions_rows) over sector x carrier, with the identity
 
     C = sum_{s,c} Q * (Q_s/Q) * (E_s/Q_s) * (E_sc/E_s) * (C_sc/E_sc) + P_s
         activity  structure  intensity   fuel_mix    emission_factor  process_ccus
@@ -28,7 +28,7 @@ import pandas as pd
 
 from model.data import CARRIERS, FOSSIL, load_data
 from model.errors import ModelError
-from model.lmdi import EFFECTS, decompose_emissions
+from model.lmdi import EFFECTS, decompose_emissions_rows
 from model.peaks import INDUSTRY, SCOPES, scope_variable, sector_names
 from model.results import Results
 from model.runner import run
@@ -104,25 +104,21 @@ def carrier_frame(results: Results, year: int, scope: str, label: object | None 
     return frame
 
 
-def _only(frame: pd.DataFrame, sector: str) -> pd.DataFrame:
-    """The frame with every other sector's energy and CO2 zeroed (value added kept)."""
-    out = frame.copy()
-    other = out["sector"] != sector
-    out.loc[other, ["energy", "co2", "process", "captured"]] = 0.0
-    return out
-
-
 def decompose_frames(frame_0: pd.DataFrame, frame_T: pd.DataFrame) -> pd.DataFrame:
-    """Effects for industry and each sector's contribution; index = sector, columns = EFFECTS."""
+    """Effects for industry and each sector's contribution; index = sector, columns = EFFECTS
+    plus level_0 and level_T.
+
+    One decomposition over sector x carrier rows: a sector's contribution is the sum of its
+    rows, because LMDI-I is consistent in aggregation (the same as decomposing the frame with
+    the other sectors' energy and CO2 set to zero, which leaves the structure terms unchanged).
+    """
     label_0, label_T = frame_0["year"].iloc[0], frame_T["year"].iloc[0]
     both = pd.concat([frame_0, frame_T], ignore_index=True)
-    out = {INDUSTRY: decompose_emissions(both, label_0, label_T)}
-    for sector in frame_0["sector"].unique():
-        out[sector] = decompose_emissions(_only(both, sector), label_0, label_T)
-    table = pd.DataFrame(out).T
-    table["level_0"] = [out[k].attrs["total_0"] for k in out]
-    table["level_T"] = [out[k].attrs["total_T"] for k in out]
-    return table
+    rows = decompose_emissions_rows(both, label_0, label_T)
+    by_sector = rows.groupby(level=0, sort=False).sum()
+    order = [INDUSTRY, *frame_0["sector"].unique()]
+    table = pd.concat([rows.sum().to_frame(INDUSTRY).T, by_sector]).reindex(order)
+    return table.rename(columns={"total_0": "level_0", "total_T": "level_T"})
 
 
 def decompose_scenario(

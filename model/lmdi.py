@@ -215,6 +215,32 @@ def decompose_emissions(
 ) -> pd.Series:
     """Decompose the change in direct industrial CO2 between two years into six effects.
 
+    The sum over rows of :func:`decompose_emissions_rows`; see there for the identity.
+    Returns a Series indexed by ``EFFECTS`` with attributes ``total_0`` and ``total_T``.
+    """
+    rows = decompose_emissions_rows(
+        frame, year_0, year_T, year=year, sector=sector, carrier=carrier
+    )
+    totals = rows.sum()
+    out = totals[list(EFFECTS)].astype(float)
+    out.index = pd.Index(EFFECTS, name="effect")
+    out.name = "effect"
+    out.attrs["total_0"] = float(totals["total_0"])
+    out.attrs["total_T"] = float(totals["total_T"])
+    return out
+
+
+def decompose_emissions_rows(
+    frame: pd.DataFrame,
+    year_0: int,
+    year_T: int,
+    *,
+    year: str = "year",
+    sector: str = "sector",
+    carrier: str = "carrier",
+) -> pd.DataFrame:
+    """The six effects of each (sector, carrier) row; they add up to the aggregate ones.
+
     Identity, per sector ``s`` and carrier ``c`` (Q = total value added)::
 
         C = sum_{s,c} Q * (Q_s/Q) * (E_s/Q_s) * (E_sc/E_s) * (C_sc/E_sc)  +  P
@@ -231,8 +257,10 @@ def decompose_emissions(
     Carriers with zero energy (electricity's direct CO2 is zero too) and sectors or carriers
     that appear or disappear are handled by the zero rules of :func:`lmdi_additive`.
 
-    Returns a Series indexed by ``EFFECTS`` (activity, structure, intensity, fuel_mix,
-    emission_factor, process_ccus) with attributes ``total_0`` and ``total_T``.
+    Returns a frame indexed by (sector, carrier) with one column per effect in ``EFFECTS``
+    (activity, structure, intensity, fuel_mix, emission_factor, process_ccus) plus ``total_0``
+    and ``total_T`` (the row's CO2 in each year). LMDI-I is consistent in aggregation: summing
+    rows gives the aggregate decomposition, and a sector's rows its exact contribution.
     """
     required = [year, sector, carrier, "value_added", "energy", "co2"]
     missing = [c for c in required if c not in frame.columns]
@@ -294,12 +322,15 @@ def decompose_emissions(
     # Combustion CO2 that the factors must reproduce (rows with C > 0 need E > 0).
     if np.any((c0 > 0) & (e0 == 0)) or np.any((cT > 0) & (eT == 0)):
         raise ValueError("decompose_emissions: co2 > 0 on a row with zero energy")
-    comb = lmdi_additive(x0, xT, total_0=c0.sum(), total_T=cT.sum())
-    p0 = (wide["process"][year_0] + wide["captured"][year_0]).sum()
-    pT = (wide["process"][year_T] + wide["captured"][year_T]).sum()
-    out = pd.concat([comb, pd.Series({"process_ccus": pT - p0})])
-    out.index = pd.Index(EFFECTS, name="effect")
-    out.name = "effect"
-    out.attrs["total_0"] = float(c0.sum() + p0)
-    out.attrs["total_T"] = float(cT.sum() + pT)
-    return out
+    _, f_0, f_T = _stack_factors(x0, xT)
+    _check_total("total_0", c0.sum(), np.prod(f_0, axis=0).sum(axis=-1))
+    _check_total("total_T", cT.sum(), np.prod(f_T, axis=0).sum(axis=-1))
+    per_row = lmdi_effects_array(f_0, f_T)  # (5 factors, rows)
+    p0 = (wide["process"][year_0] + wide["captured"][year_0]).to_numpy()
+    pT = (wide["process"][year_T] + wide["captured"][year_T]).to_numpy()
+    rows = pd.DataFrame(
+        np.vstack([per_row, pT - p0]).T, index=wide.index, columns=pd.Index(EFFECTS, name="effect")
+    )
+    rows["total_0"] = c0 + p0
+    rows["total_T"] = cT + pT
+    return rows

@@ -73,13 +73,15 @@ def _outputs(sectors: Sequence[str]) -> list[tuple[str, str]]:
     return [(scope, sector) for scope in SCOPES for sector in sectors]
 
 
-def lever_wedges(scenario: Scenario, against: Scenario) -> tuple[pd.DataFrame, str]:
+def lever_wedges(
+    scenario: Scenario, against: Scenario, text: bool = True
+) -> tuple[pd.DataFrame, str]:
     """Shapley wedges of `scenario` against `against` for industry and each sector, both
     scopes, every year 2020-2060 (see the module docstring for the sign convention).
 
     Returns a tidy table (columns COLUMNS; one row per sector, scope, year and family, every
     lever family plus `other`; families that do not differ have zero wedges and
-    differs=False) and a short text for the terminal.
+    differs=False) and a short text for the terminal (empty when ``text`` is False).
     """
     groups = differing_parameters(scenario, against)
     families = list(groups)
@@ -111,47 +113,46 @@ def lever_wedges(scenario: Scenario, against: Scenario) -> tuple[pd.DataFrame, s
         scen_values = ref_values
         wedge = alone = last = np.zeros((0, *ref_values.shape))
     table = _table(scenario, against, groups, outputs, wedge, alone, last, ref_values, scen_values)
-    return table, _text(table, scenario, against)
+    return table, _text(table, scenario, against) if text else ""
 
 
 def _table(scenario, against, groups, outputs, wedge, alone, last, ref_values, scen_values):
-    """Long table over families x outputs x years; families that do not differ get zeros."""
+    """Long table over families x outputs x years; families that do not differ get zeros.
+
+    Rows are built directly in their final order (scope, sector, year, then FAMILIES order):
+    numpy arrays of shape (outputs, years, families) flattened once, no per-family frames.
+    """
     n_out, n_years = ref_values.shape
+    n_fam = len(FAMILIES)
     years = np.arange(BASE_YEAR, BASE_YEAR + n_years)
-    zero = np.zeros((n_out, n_years))
     pos = {f: j for j, f in enumerate(groups)}
-    frames = []
-    for family in FAMILIES:
-        j = pos.get(family)
-        w, a, li = (zero, zero, zero) if j is None else (wedge[j], alone[j], last[j])
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scenario": scenario.name,
-                    "against": against.name,
-                    "sector": np.repeat([o[1] for o in outputs], n_years),
-                    "scope": np.repeat([o[0] for o in outputs], n_years),
-                    "year": np.tile(years, n_out),
-                    "family": family,
-                    "differs": j is not None,
-                    "n_parameters": len(groups.get(family, [])),
-                    "wedge": w.ravel(),
-                    "one_at_a_time": a.ravel(),
-                    "last_in": li.ravel(),
-                    "interaction": (w - a).ravel(),
-                    "reference_value": ref_values.ravel(),
-                    "scenario_value": scen_values.ravel(),
-                }
-            )
-        )
-    table = pd.concat(frames, ignore_index=True)[COLUMNS]
-    order = {f: i for i, f in enumerate(FAMILIES)}
-    table = table.sort_values(
-        ["scope", "sector", "year", "family"],
-        key=lambda s: s.map(order) if s.name == "family" else s,
-        kind="stable",
+    per_family = np.zeros((3, n_fam, n_out, n_years))  # wedge, one-at-a-time, last-in
+    for k, family in enumerate(FAMILIES):
+        if (j := pos.get(family)) is not None:
+            per_family[:, k] = wedge[j], alone[j], last[j]
+    order = sorted(range(n_out), key=lambda o: (outputs[o][0], outputs[o][1]))
+    # (3, families, outputs, years) -> (3, outputs in order, years, families), flattened.
+    w, a, li = per_family[:, :, order, :].transpose(0, 2, 3, 1).reshape(3, -1)
+    per_row = n_years * n_fam
+    table = pd.DataFrame(
+        {
+            "scenario": scenario.name,
+            "against": against.name,
+            "sector": np.repeat([outputs[o][1] for o in order], per_row),
+            "scope": np.repeat([outputs[o][0] for o in order], per_row),
+            "year": np.tile(np.repeat(years, n_fam), n_out),
+            "family": np.tile(np.array(FAMILIES, dtype=object), n_out * n_years),
+            "differs": np.tile([f in pos for f in FAMILIES], n_out * n_years),
+            "n_parameters": np.tile([len(groups.get(f, [])) for f in FAMILIES], n_out * n_years),
+            "wedge": w,
+            "one_at_a_time": a,
+            "last_in": li,
+            "interaction": w - a,
+            "reference_value": np.repeat(ref_values[order].ravel(), n_fam),
+            "scenario_value": np.repeat(scen_values[order].ravel(), n_fam),
+        }
     )
-    return table.reset_index(drop=True)
+    return table[COLUMNS]
 
 
 def wedge_table_for_years(

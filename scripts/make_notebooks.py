@@ -163,7 +163,7 @@ from model.wedges import lever_wedges, wedge_table_for_years
 
 if scenario != "baseline":
     base = model.load_scenario("baseline", overrides)
-    wedges, wedges_text = lever_wedges(scen, base)
+    wedges, _ = lever_wedges(scen, base, text=False)
     sector_wedges = wedges[wedges["sector"] == iamc_sector].reset_index(drop=True)
     waterfall = wedge_table_for_years(wedges, (2030, 2035), sector=iamc_sector, scope=scope)
     label = f"{scen.label[lang]} · {style.sector_labels(lang)[sector]}"
@@ -594,12 +594,21 @@ figure(plotting.emissions_by_sector(results[shown], scope, lang))
 """),
         code("figure(plotting.scenario_comparison(list(results.values()), scope, lang))"),
         code("""
+# Which lever buys how much: a waterfall for each scenario that combines lever families, and
+# one table for the single-lever scenarios (their waterfall would be a single bar).
+single = {}
 for name, scen in loaded.items():
     if name == "baseline":
         continue
-    wedges, _ = lever_wedges(scen, baseline)
+    wedges, _ = lever_wedges(scen, baseline, text=False)
     waterfall = wedge_table_for_years(wedges, (2030, 2035), scope=scope)
+    if len(bc.wedge_families(waterfall)) == 1:
+        single[name] = waterfall
+        continue
     display(figure(plotting.lever_wedges(waterfall, lang=lang, scope=scope, scenario=labels[name])))
+if single:
+    caption = bc.ui(lang)["single_lever_caption"].format(scope=bc.ui(lang)[scope])
+    display(report.table_html(bc.single_lever_table(single, labels, lang), lang, caption=caption))
 """),
         code("""
 display(figure(plotting.fan_chart(list(results.values()), scope, lang)))

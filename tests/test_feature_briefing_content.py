@@ -182,3 +182,27 @@ def test_upstream_tables_are_read_and_take_precedence(tmp_path: Path, setup) -> 
     assert bc.read_upstream(tmp_path / "nothing")["peaks"].empty
     assert bc.read_upstream("")["peaks"].empty
     assert isinstance(merged, pd.DataFrame)
+
+
+def test_single_lever_scenarios_become_one_table_row_each() -> None:
+    from model.wedges import lever_wedges, wedge_table_for_years
+
+    base = model.load_scenario("baseline")
+    falls = {
+        name: wedge_table_for_years(lever_wedges(model.load_scenario(name), base)[0], (2030, 2035))
+        for name in ("efficiency", "ccus", "plan")
+    }
+    assert bc.wedge_families(falls["efficiency"]) == ["efficiency"]
+    assert len(bc.wedge_families(falls["plan"])) > 1
+    single = {k: falls[k] for k in ("efficiency", "ccus")}
+    table = bc.single_lever_table(single, {"efficiency": "Eff."}, "en")
+    assert table["Scenario"].tolist() == ["Eff.", "ccus"]
+    assert table["Lever family"].tolist() == ["Efficiency", "CCUS"]
+    variable = "Emissions|CO2|Industry incl. Indirect"
+    gap = model.run("baseline").series(variable) - model.run("efficiency").series(variable)
+    assert table.loc[0, "Reduction 2030"] == pytest.approx(gap[2030])
+    assert table.loc[0, "Reduction 2035"] == pytest.approx(gap[2035])
+    with pytest.raises(ValueError, match="plan moves"):
+        bc.single_lever_table({"plan": falls["plan"]}, {}, "en")
+    zh = bc.single_lever_table(single, {}, "zh")
+    assert list(zh.columns) == ["情景", "措施类别", "2030年减排", "2035年减排"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import model.wedges as wedges_module
@@ -131,3 +132,14 @@ def test_waterfall_steps_lead_from_reference_to_scenario(plan_wedges):
         np.testing.assert_allclose(steps["end"].iloc[-1], scen, atol=1e-9)
     with pytest.raises(ModelError, match="2070"):
         wedge_table_for_years(df, (2070,))
+
+
+def test_text_is_optional_and_the_table_the_same(plan_wedges, baseline):
+    table, text = plan_wedges
+    quiet, none = lever_wedges(load_scenario("plan"), baseline, text=False)
+    assert none == "" and text.startswith("plan vs baseline")
+    pd.testing.assert_frame_equal(quiet, table)
+    # Rows come sorted by scope, sector, year and family order (callers index by position).
+    keys = list(zip(table["scope"], table["sector"], table["year"], strict=True))
+    assert keys == sorted(keys)
+    assert table["family"].iloc[: len(FAMILIES)].tolist() == list(FAMILIES)
