@@ -127,6 +127,29 @@ def trend_fits(
     }
 
 
+def scenario_path(
+    results: Results,
+    sector: str,
+    series: str,
+    assumptions: Path | str | None = None,
+    start: int = BASE_YEAR,
+) -> pd.Series:
+    """A scenario's own path of a trend series (SERIES) for one sector, from ``start``: the
+    quantity a proposal extrapolates (combustion CO2, or fossil final energy), to set beside it.
+    """
+    if series not in SERIES:
+        raise ModelError(f"baselines: series: {series!r}: one of {sorted(SERIES)}")
+    data = _data(assumptions)
+    if sector not in data.sectors:
+        raise ModelError(f"baselines: sector: {sector!r}: one of {data.sectors}")
+    name = data.sector_info.at[sector, "iamc_name"]
+    if series == "combustion_co2":
+        path = results.series(f"Emissions|CO2|Industry|{name}|Combustion")
+    else:
+        path = sum(results.series(f"Final Energy|Industry|{name}|{c}") for c in FOSSIL)
+    return path.loc[start:]
+
+
 def propose_baselines(
     assumptions: Path | str | None = None,
     series: Sequence[str] = tuple(SERIES),
@@ -257,7 +280,6 @@ def stirpat_frame(
     fossil = energy.sum(axis=1)
     end = min(int(macro.index.max()), int(co2.index.max()), CEADS_BREAK_YEAR - 1)
     years = [y for y in macro.index if y <= end and y in co2.index and y in fossil.index]
-    years = [y for y in years if y >= int(co2.index.min())]
     if technology == "coal_share":
         tech = (energy["energy|Coal"] + energy["energy|Coke"]) / fossil
     else:

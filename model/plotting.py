@@ -49,6 +49,18 @@ TEXT: dict[str, dict[str, str]] = {
         "peak_year": "达峰年份",
         "history": "历史",
         "projection": "预测",
+        "observed": "历史值（CEADs）",
+        "proposal": "趋势外推（中位）",
+        "band": "{p:.0%}预测区间",
+        "scenario": "情景：{name}",
+        "trends_title": "统计趋势外推与情景路径对比：{what}",
+        "combustion_co2": "燃烧排放",
+        "fossil_energy": "化石能源终端消费",
+        "combustion_co2_unit": "百万吨CO2/年",
+        "fossil_energy_unit": "百万吨标准煤/年",
+        "stirpat_title": "STIRPAT 拟合：工业直接CO2（R²={r2:.3f}，最大VIF={vif:.0f}）",
+        "ols": "OLS 拟合",
+        "ridge": "岭回归拟合",
         "base_year": "基准年2020",
         "target": "2030年达峰目标",
         "peak": "峰值",
@@ -96,6 +108,18 @@ TEXT: dict[str, dict[str, str]] = {
         "peak_year": "Peak year",
         "history": "History",
         "projection": "Projection",
+        "observed": "Observed (CEADs)",
+        "proposal": "Trend proposal (median)",
+        "band": "{p:.0%} prediction interval",
+        "scenario": "Scenario: {name}",
+        "trends_title": "Statistical trend proposals vs scenario paths: {what}",
+        "combustion_co2": "combustion CO2",
+        "fossil_energy": "fossil final energy",
+        "combustion_co2_unit": "Mt CO2/yr",
+        "fossil_energy_unit": "Mtce/yr",
+        "stirpat_title": "STIRPAT fit: direct industrial CO2 (R² = {r2:.3f}, max VIF = {vif:.0f})",
+        "ols": "OLS fit",
+        "ridge": "Ridge fit",
         "base_year": "Base year 2020",
         "target": "Peak target 2030",
         "peak": "Peak",
@@ -990,37 +1014,6 @@ def decomposition_bar(
 # Statistical cross-checks (model.baselines): trend proposals and STIRPAT
 # --------------------------------------------------------------------------------------------
 
-_CHECK_TEXT = {
-    "zh": {
-        "observed": "历史值（CEADs）",
-        "proposal": "趋势外推（中位）",
-        "band": "{p:.0%}预测区间",
-        "scenario": "情景：{name}",
-        "trends_title": "统计趋势外推与情景路径对比：{what}",
-        "combustion_co2": "燃烧排放",
-        "fossil_energy": "化石能源终端消费",
-        "combustion_co2_unit": "百万吨CO2/年",
-        "fossil_energy_unit": "百万吨标准煤/年",
-        "stirpat_title": "STIRPAT 拟合：工业直接CO2（R²={r2:.3f}，最大VIF={vif:.0f}）",
-        "ols": "OLS 拟合",
-        "ridge": "岭回归拟合",
-    },
-    "en": {
-        "observed": "Observed (CEADs)",
-        "proposal": "Trend proposal (median)",
-        "band": "{p:.0%} prediction interval",
-        "scenario": "Scenario: {name}",
-        "trends_title": "Statistical trend proposals vs scenario paths: {what}",
-        "combustion_co2": "combustion CO2",
-        "fossil_energy": "fossil final energy",
-        "combustion_co2_unit": "Mt CO2/yr",
-        "fossil_energy_unit": "Mtce/yr",
-        "stirpat_title": "STIRPAT fit: direct industrial CO2 (R² = {r2:.3f}, max VIF = {vif:.0f})",
-        "ols": "OLS fit",
-        "ridge": "Ridge fit",
-    },
-}
-
 
 def trend_proposals(
     fits: Mapping[str, Any],
@@ -1032,7 +1025,7 @@ def trend_proposals(
     """One panel per sector: observed history, the proposed central path with its prediction
     band (model.baselines.trend_fits), and the scenario's own path when given. ``series`` is
     the fitted series (model.baselines.SERIES: combustion_co2 or fossil_energy)."""
-    t, names = {**text(lang), **_CHECK_TEXT[lang]}, sector_labels(lang)
+    t, names = text(lang), sector_labels(lang)
     if f"{series}_unit" not in t:
         raise ValueError(f"series must be combustion_co2 or fossil_energy, got {series!r}")
     ncols = min(4, len(fits))
@@ -1081,7 +1074,7 @@ def trend_proposals(
 
 def stirpat_fit(frame: pd.DataFrame, result: Any, lang: str = "zh") -> Figure:
     """Observed industrial CO2 against the STIRPAT fits (OLS, and ridge when collinear)."""
-    t = {**text(lang), **_CHECK_TEXT[lang]}
+    t = text(lang)
     fig, (ax,) = new_figure(8.0, 4.2)
     years = frame.index.to_numpy()
     ax.plot(years, frame["co2"].to_numpy(), "o", color="#333333", ms=4, label=t["observed"])

@@ -98,6 +98,21 @@ def peak_distribution(
     )
 
 
+def _share_of_draws(hit: np.ndarray) -> dict[str, float]:
+    """Share of the draws (row 0, the central case, excluded) where ``hit`` holds: n,
+    probability, its Monte Carlo standard error and 95% Wilson interval."""
+    n = len(hit) - 1
+    p = float(hit[1:].mean())
+    low, high = wilson_interval(p, n)
+    return {
+        "n": n,
+        "probability": p,
+        "se": float(np.sqrt(p * (1 - p) / n)),
+        "wilson_low": low,
+        "wilson_high": high,
+    }
+
+
 def probability_peak_by(
     results: Results,
     year: int = PEAK_BY_YEAR,
@@ -114,21 +129,11 @@ def probability_peak_by(
     for scope in _scopes(scopes):
         peak_years = peak(results.get(scope_variable(scope, sector)), results.years)[0]
         hit = peak_years <= year
-        n = len(hit) - 1
-        p = float(hit[1:].mean())
-        low, high = wilson_interval(p, n)
+        share = _share_of_draws(hit)
         rows.append(
-            {
-                "scope": scope,
-                "sector": sector,
-                "year": year,
-                "n_draws": n,
-                "probability": p,
-                "se": float(np.sqrt(p * (1 - p) / n)),
-                "wilson_low": low,
-                "wilson_high": high,
-                "central": float(hit[0]),
-            }
+            {"scope": scope, "sector": sector, "year": year, "n_draws": share.pop("n")}
+            | share
+            | {"central": float(hit[0])}
         )
     return pd.DataFrame(rows)
 
@@ -183,9 +188,8 @@ def target_probabilities(
     for name, measure in _target_values(results, data, scope).items():
         target = data.target(name)
         passed, margin = target_passes(measure, target, name)
-        n = len(passed) - 1
-        p = float(passed[1:].mean())
-        low, high = wilson_interval(p, n)
+        share = _share_of_draws(passed)
+        del share["n"]
         rows.append(
             {
                 "target": name,
@@ -193,10 +197,7 @@ def target_probabilities(
                 "target_value": target,
                 "central_value": float(measure[0]),
                 "central_pass": bool(passed[0]),
-                "probability": p,
-                "se": float(np.sqrt(p * (1 - p) / n)),
-                "wilson_low": low,
-                "wilson_high": high,
+                **share,
                 "median_margin": float(np.median(margin[1:])),
             }
         )

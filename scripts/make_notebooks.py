@@ -697,6 +697,7 @@ output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc
 from model.baselines import (
     SERIES,
     propose_baselines,
+    scenario_path,
     stirpat_comparison,
     stirpat_crosscheck,
     stirpat_frame,
@@ -724,18 +725,9 @@ History (CEADs), the proposal's central path and band, and the first scenario's 
 the same quantity (combustion CO2, or fossil final energy).
 """),
         code("""
-shown = scenarios[0] if scenarios else None
-paths = {}
-if shown:
-    res = results[shown]
-    for sector in fits:
-        name = plotting.SECTOR_IAMC[sector]
-        if series == "combustion_co2":
-            path = res.series(f"Emissions|CO2|Industry|{name}|Combustion")
-        else:
-            path = sum(res.series(f"Final Energy|Industry|{name}|{c}") for c in ("Coal", "Coke", "Oil", "Gas"))
-        paths[sector] = path.loc[2020:]
-plotting.show(plotting.trend_proposals({s: f for s, (f, _) in fits.items()}, series, paths, shown or "", lang))
+shown = scenarios[0] if scenarios else ""
+paths = {s: scenario_path(results[shown], s, series) for s in fits} if shown else {}
+plotting.show(plotting.trend_proposals({s: f for s, (f, _) in fits.items()}, series, paths, shown, lang))
 """),
         md("""
 ## STIRPAT: history's elasticities beside the scenarios'

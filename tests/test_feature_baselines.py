@@ -14,6 +14,7 @@ from model.baselines import (
     last_break,
     output_history,
     propose_baselines,
+    scenario_path,
     stirpat_comparison,
     stirpat_crosscheck,
     stirpat_frame,
@@ -183,3 +184,24 @@ def test_stirpat_runs_on_series_given_by_the_caller():
     res = stirpat_crosscheck(frame)
     assert res.coefficients["ln_affluence"] == pytest.approx(0.6, abs=1e-6)
     assert res.coefficients["ln_technology"] == pytest.approx(0.9, abs=1e-6)
+
+
+def test_scenario_path_is_the_quantity_the_proposal_extrapolates():
+    from model import run
+
+    plan = run("plan")
+    co2 = scenario_path(plan, "steel", "combustion_co2")
+    assert co2.index.min() == 2020
+    np.testing.assert_allclose(
+        co2, plan.series("Emissions|CO2|Industry|Steel|Combustion").loc[2020:]
+    )
+    energy = scenario_path(plan, "chemicals", "fossil_energy", start=2030)
+    carriers = ("Coal", "Coke", "Oil", "Gas")
+    expected = sum(
+        plan.series(f"Final Energy|Industry|Petrochemicals and Chemicals|{c}") for c in carriers
+    )
+    np.testing.assert_allclose(energy, expected.loc[2030:])
+    with pytest.raises(ModelError, match="series"):
+        scenario_path(plan, "steel", "gdp")
+    with pytest.raises(ModelError, match="sector"):
+        scenario_path(plan, "mining", "combustion_co2")
