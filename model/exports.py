@@ -19,8 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from model.data import CARRIERS
 from model.errors import ModelError
@@ -80,6 +78,9 @@ def write_table(
                 flat.to_excel(writer, index=False, sheet_name="provenance")
 
     def parquet(p: Path) -> None:
+        import pyarrow as pa  # deferred, as below: notebooks import this module for CSV/JSON
+        import pyarrow.parquet as pq
+
         table = pa.Table.from_pandas(df, preserve_index=False)
         if meta:
             table = table.replace_schema_metadata(

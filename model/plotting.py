@@ -492,9 +492,16 @@ def emissions_by_sector_grid(
     fig = Figure(figsize=(3.3 * ncols + 2.3, 2.45 * nrows + 0.8), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
-    top = 0.0
+    # Limits first: with them fixed, adding each layer does not autoscale all nine shared
+    # axes again (that cascade made building the figure cost as much as drawing it).
+    top = max(
+        float(np.nanmax(r.get(scope_variable(scope))[0, _window(r, start, end)]))
+        for r in results_list
+    )
+    axes[0].set_xlim(start, end)
+    axes[0].set_ylim(0, top * 1.12)
     for i, (ax, results) in enumerate(zip(axes, results_list, strict=False)):
-        total = _sector_stack(ax, results, scope, lang, start, end, total_lw=1.1)
+        _sector_stack(ax, results, scope, lang, start, end, total_lw=1.1)
         if i == 0:
             _mark_history(ax, lang, start)
         else:  # the words once; the shading and base-year line in every panel
@@ -504,13 +511,9 @@ def emissions_by_sector_grid(
         year, value = peak(results.get(scope_variable(scope))[:1], results.years)
         ax.plot(year, value, marker="v", color="black", ms=7, ls="none", label=t["peak"])
         ax.set_title(scenario_label(results, lang), fontsize=10)
-        ax.set_xlim(start, end)
-        ax.margins(x=0)
-        top = max(top, float(np.nanmax(total)))
     n = len(results_list)
     for ax in axes[n:]:
         ax.set_visible(False)
-    axes[0].set_ylim(0, top * 1.12)
     for i, ax in enumerate(axes[:n]):
         # Every panel carries its axis labels; as with the shared tick labels, only the outer
         # ones are shown (the bottom panel of each column, the first of each row).
@@ -590,29 +593,25 @@ def lever_wedges(
     low = min(low, float(waterfall.loc[waterfall["step"] == "scenario", "value"].min()))
     for ax, year in zip(axes, years, strict=True):
         d = waterfall[waterfall["year"] == year].reset_index(drop=True)
-        names, colours = [], []
-        for i, row in d.iterrows():
-            if row["kind"] == "level":
-                colour = "#4D4D4D" if row["step"] == "reference" else "#CC6677"
-                name = t["baseline_bar"] if row["step"] == "reference" else t["scenario_bar"]
-                ax.bar(i, row["value"], color=colour, width=0.72)
-                ax.text(
-                    i, row["value"], f"{row['value']:.0f}", ha="center", va="bottom", fontsize=9
-                )
+        names, colours, bottoms, heights = [], [], [], []
+        for i, row in enumerate(d.itertuples(index=False)):
+            if row.kind == "level":
+                reference = row.step == "reference"
+                colours.append("#4D4D4D" if reference else "#CC6677")
+                names.append(t["baseline_bar"] if reference else t["scenario_bar"])
+                bottoms.append(0.0)
+                heights.append(row.value)
+                ax.text(i, row.value, f"{row.value:.0f}", ha="center", va="bottom", fontsize=9)
             else:
-                colour = FAMILY_COLOURS.get(row["step"], "#BBBBBB")
-                name = family_labels.get(row["step"], row["step"])
-                ax.bar(i, row["end"] - row["start"], bottom=row["start"], color=colour, width=0.72)
-                ax.text(
-                    i,
-                    min(row["start"], row["end"]),
-                    f"{row['value']:+.1f}",
-                    ha="center",
-                    va="top",
-                    fontsize=8.5,
-                )
-            names.append(name)
-            colours.append(colour)
+                colours.append(FAMILY_COLOURS.get(row.step, "#BBBBBB"))
+                names.append(family_labels.get(row.step, row.step))
+                bottoms.append(row.start)
+                heights.append(row.end - row.start)
+                label = f"{row.value:+.1f}"
+                low_end = min(row.start, row.end)
+                ax.text(i, low_end, label, ha="center", va="top", fontsize=8.5)
+        # One call for all bars: a call per bar costs a container and an autoscale each.
+        ax.bar(np.arange(len(names)), heights, bottom=bottoms, color=colours, width=0.72)
         ax.set_xticks(np.arange(len(names)), names, rotation=45, ha="right", fontsize=9)
         ax.set_title(t["wedges_year"].format(year=year))
         ax.set_ylim(max(0.0, low - 0.12 * (top - low) - 0.02 * top), top * 1.06)

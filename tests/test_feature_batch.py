@@ -246,6 +246,7 @@ def test_manifest_contents(mixed_run: BatchResult) -> None:
     assert ok["parameters"]["draws"] == 7
     assert ok["parameters"]["overrides"] == ["steel.eaf_share.2030=0.25"]
     assert "output_dir" not in ok["parameters"]  # injected per run, not part of the plan
+    assert m["options"]["pinned_cpus"] == batch.pinned_cpus(WORKERS)
 
 
 def test_overrides_draws_seed_reach_notebook(mixed_run: BatchResult) -> None:
@@ -379,6 +380,24 @@ def test_dry_run_runs_and_writes_nothing(
     for expected in ("ok__scenario=baseline", "ok__scenario=plan", "slow", "nb/ok.ipynb"):
         assert expected in printed
     assert '"draws": 10' in printed and "after:      ok__scenario=baseline" in printed
+
+
+def test_only_declared_paths_are_injected(project: Path) -> None:
+    """output_dir / run_dir go only to notebooks that declare them: papermill logs a warning
+    for every parameter a notebook does not declare, noise in an unattended run's log."""
+    nb = json.loads((project / "nb" / "slow.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "parameters" in cell["metadata"].get("tags", []):
+            cell["source"] = 'seconds = 0.0\noutput_dir = "."\n'
+    (project / "nb" / "output_only.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    doc = {"jobs": [{"notebook": "nb/output_only.ipynb"}, {"notebook": "nb/ok.ipynb"}]}
+    out = io.StringIO()
+    result = run_batch(write_batch(project, "declared.yaml", doc), dry_run=True, out=out)
+    injected = {job.id: job.injected for job in result.plan}
+    assert injected == {"output_only": ("output_dir",), "ok": ("output_dir", "run_dir")}
+    lines = out.getvalue().splitlines()
+    shown = lines[lines.index("- output_only") + 2]
+    assert "output_dir" in shown and "run_dir" not in shown.replace("<run_dir>/data", "")
 
 
 def test_scenarios_option_replaces_scenario_lists(project: Path) -> None:
@@ -567,6 +586,38 @@ def test_a_free_worker_takes_the_most_urgent_ready_job() -> None:
     started.clear()
     batch._schedule(jobs, submit, lambda result: None)  # no limit: every ready job at once
     assert started == ["d", "a", "b", "e", "c"]
+
+
+@pytest.mark.parametrize(
+    ("cpus", "workers", "pin", "expected"),
+    [
+        ({0, 1}, 2, None, [0, 1]),  # one worker per CPU: each keeps one
+        ({0, 1, 2, 3}, 2, None, None),  # fewer workers than CPUs: they float
+        ({0, 1, 2, 3}, 2, True, [0, 1]),
+        ({3, 5}, 2, None, [3, 5]),  # only the CPUs this process may use (taskset, cgroups)
+        ({0, 1}, 3, True, None),  # more workers than CPUs: never
+        ({0, 1}, 2, False, None),  # --no-pin
+        ({0}, 1, None, None),  # a lone worker floats
+    ],
+)
+def test_workers_are_pinned_one_per_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+    cpus: set[int],
+    workers: int,
+    pin: bool | None,
+    expected: list[int] | None,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(cpus), raising=False)
+    monkeypatch.setattr(os, "sched_setaffinity", lambda pid, mask: None, raising=False)
+    assert batch.pinned_cpus(workers, pin) == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
+def test_a_pinned_worker_runs_on_one_cpu() -> None:
+    allowed = os.sched_getaffinity(0)
+    with batch._local_executor(len(allowed), pin=True) as pool:
+        seen = list(pool.map(os.sched_getaffinity, [0] * 4))
+    assert all(len(s) == 1 and s <= allowed for s in seen)
 
 
 def test_missing_report_module_is_a_recorded_render_error(
