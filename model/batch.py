@@ -22,8 +22,10 @@ Design choices, and why:
   translator, never pasted in as code; papermill's raw ``-r`` mode is never used).
 * Each notebook runs in a separate worker process with its own kernel. Many kernels started at
   the same moment can race for ZMQ ports (papermill issues #239, #511): the kernel dies before
-  answering ``kernel_info`` or never answers. Exactly that start failure is retried once after
-  a random pause; any other error is the notebook's own and is recorded, not retried.
+  answering ``kernel_info`` or never answers. On Linux and macOS kernels therefore talk over
+  Unix sockets in a private folder (no ports, and no plain-TCP warning in the log). A kernel
+  start failure is still retried once after a random pause; any other error is the
+  notebook's own and is recorded, not retried.
 * A failing notebook never stops the others; jobs that depend on it (``after:``) are skipped.
 * With the local executor at most one job per worker is submitted at a time, so a free worker
   takes the most urgent ready job: jobs others wait for first, then those that waited
@@ -66,7 +68,9 @@ import os
 import random
 import re
 import secrets
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -615,6 +619,27 @@ def _register_engine() -> str | None:
 _ENGINE: str | None = None  # "" when the default engine is used
 
 
+@contextmanager
+def _kernel_transport() -> Iterator[dict[str, Any]]:
+    """papermill keyword arguments that connect to the kernel over Unix sockets, where there are.
+
+    Over TCP every kernel takes five localhost ports, which kernels started at the same moment
+    can race for, and ipykernel logs a warning about unencrypted TCP for every notebook.
+    Unix sockets in a private folder (short path: socket paths are limited to ~100 bytes)
+    have neither problem; the folder goes when the notebook is done. Elsewhere: TCP.
+    """
+    if os.name != "posix":
+        yield {}
+        return
+    from traitlets.config import Config
+
+    folder = tempfile.mkdtemp(prefix="peakpath-k")
+    try:
+        yield {"config": Config({"KernelManager": {"transport": "ipc", "ip": f"{folder}/k"}})}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def execute_job(task: dict[str, Any]) -> dict[str, Any]:
     """Execute one notebook with papermill; returns a result record, never raises."""
     import papermill
@@ -631,24 +656,26 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
         for attempt in (1, 2):
             attempts = attempt
             try:
-                papermill.execute_notebook(
-                    task["notebook"],
-                    task["output"],
-                    parameters=task["parameters"],
-                    kernel_name=task["kernel_name"],
-                    start_timeout=task["start_timeout"],
-                    progress_bar=False,  # one overall bar in the parent, none per cell
-                    log_output=False,  # cell output stays in the executed notebook
-                    cwd=task["cwd"],
-                    execution_timeout=task.get("cell_timeout"),
-                    # Stop the kernel without the graceful handshake once the last cell is
-                    # done (its outputs have all arrived by then, and notebooks write their
-                    # files inside cells). The graceful path sometimes hangs in ipykernel 7
-                    # until jupyter_client gives up and kills the kernel: ~3.5 s lost on
-                    # about one kernel in ten, the largest source of noise in a batch.
-                    shutdown_kernel="immediate",
-                    engine_name=engine,
-                )
+                with _kernel_transport() as transport:  # fresh sockets for a retry too
+                    papermill.execute_notebook(
+                        task["notebook"],
+                        task["output"],
+                        parameters=task["parameters"],
+                        kernel_name=task["kernel_name"],
+                        start_timeout=task["start_timeout"],
+                        progress_bar=False,  # one overall bar in the parent, none per cell
+                        log_output=False,  # cell output stays in the executed notebook
+                        cwd=task["cwd"],
+                        execution_timeout=task.get("cell_timeout"),
+                        # Stop the kernel without the graceful handshake once the last cell is
+                        # done (its outputs have all arrived by then, and notebooks write their
+                        # files inside cells). The graceful path sometimes hangs in ipykernel 7
+                        # until jupyter_client gives up and kills the kernel: ~3.5 s lost on
+                        # about one kernel in ten, the largest source of noise in a batch.
+                        shutdown_kernel="immediate",
+                        engine_name=engine,
+                        **transport,
+                    )
                 error = None
                 break
             except Exception as exc:  # failure isolation: record, never propagate

@@ -171,6 +171,8 @@ def test_executed_notebooks_and_log_written(ok_run: BatchResult) -> None:
         assert {c["metadata"]["papermill"]["status"] for c in nb["cells"]} == {"completed"}
     log = (ok_run.run_dir / "batch.log").read_text(encoding="utf-8")
     assert "Executing notebook with kernel" in log  # papermill's log from the workers
+    if os.name == "posix":  # kernels on Unix sockets: no TCP ports, no plain-TCP warning
+        assert "running over TCP" not in log
     assert f"run {ok_run.run_dir.name} finished: ok" in log
 
 
@@ -522,6 +524,17 @@ def _task(tmp_path: Path) -> dict[str, Any]:
         "log_file": str(tmp_path / "batch.log"),
         "redirect_fds": False,
     }
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets")
+def test_kernel_sockets_live_in_a_private_folder_removed_after() -> None:
+    with batch._kernel_transport() as transport:
+        manager = transport["config"]["KernelManager"]
+        folder = Path(manager["ip"]).parent
+        assert manager["transport"] == "ipc" and folder.is_dir()
+        assert folder.stat().st_mode & 0o077 == 0  # only this user can connect
+        assert len(manager["ip"]) < 90  # socket paths are limited to ~100 bytes
+    assert not folder.exists()
 
 
 @pytest.mark.parametrize(
