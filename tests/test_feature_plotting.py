@@ -181,16 +181,18 @@ def test_png_and_show_helpers(runs) -> None:
     assert image.data.startswith(b"\x89PNG")
 
 
-def test_to_png_has_the_pixels_of_savefig(runs) -> None:
+def test_to_png_has_the_pixels_of_savefig(runs, waterfall, statistics) -> None:
+    """to_png's shortcuts (one draw, RGB, spines out of the layout) change no pixel."""
     from PIL import Image
 
-    fig = plotting.sector_activity(runs["plan"], "steel", "zh")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, facecolor="white")
-    expected = np.asarray(Image.open(buf).convert("RGB"))
-    got = np.asarray(Image.open(io.BytesIO(plotting.to_png(fig))))
-    assert got.shape == expected.shape and np.array_equal(got, expected)
-    assert fig.dpi == 100  # the figure is left as it was
+    for name, make in _charts(runs, waterfall, statistics).items():
+        buf = io.BytesIO()
+        make("zh").savefig(buf, format="png", dpi=150, facecolor="white")
+        expected = np.asarray(Image.open(buf).convert("RGB"))
+        fig = make("zh")
+        got = np.asarray(Image.open(io.BytesIO(plotting.to_png(fig))))
+        assert got.shape == expected.shape and np.array_equal(got, expected), name
+        assert fig.dpi == 100  # the figure is left as it was
 
 
 def test_sector_grid_has_one_panel_per_scenario_on_one_scale(runs) -> None:
