@@ -700,11 +700,10 @@ def execute_job(task: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def _local_executor(workers: int, pin: bool | None = None) -> Iterator[Executor]:
+def _local_executor(workers: int, cpus: list[int] | None = None) -> Iterator[Executor]:
     # spawn, not fork: the parent holds threads (tqdm, logging) and forking those is unsafe;
-    # each worker starts clean and launches its own kernel.
+    # each worker starts clean and launches its own kernel. `cpus`: one per worker to bind to.
     ctx = multiprocessing.get_context("spawn")
-    cpus = pinned_cpus(workers, pin)
     pin_args: dict[str, Any] = {}
     if cpus:
         queue = ctx.Queue()
@@ -777,10 +776,10 @@ def _dask_executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
             cluster.close()
 
 
-def _open_executor(kind: str, workers: int, scheduler: str | None, pin: bool | None) -> Any:
+def _open_executor(kind: str, workers: int, scheduler: str | None, cpus: list[int] | None) -> Any:
     if kind == "dask":
         return _dask_executor(workers, scheduler)
-    return _local_executor(workers, pin)
+    return _local_executor(workers, cpus)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1302,7 +1301,8 @@ def run_batch(
         "in_flight": n_workers if executor == "local" else None,
     }
     # Connect to dask (or fail as a user error) before the run folder exists.
-    with _open_executor(executor, n_workers, scheduler, pin_workers) as pool:
+    cpus = pinned_cpus(n_workers, pin_workers) if executor == "local" else None
+    with _open_executor(executor, n_workers, scheduler, cpus) as pool:
         return _execute(
             jobs=jobs,
             pool=pool,
@@ -1316,9 +1316,7 @@ def run_batch(
                     "draws": draws,
                     "seed": seed,
                     "workers": n_workers,
-                    "pinned_cpus": pinned_cpus(n_workers, pin_workers)
-                    if executor == "local"
-                    else None,
+                    "pinned_cpus": cpus,
                     "executor": executor,
                     "scheduler": scheduler,
                     "kernel_name": kernel_name,

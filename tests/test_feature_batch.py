@@ -628,7 +628,9 @@ def test_workers_are_pinned_one_per_cpu(
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
 def test_a_pinned_worker_runs_on_one_cpu() -> None:
     allowed = os.sched_getaffinity(0)
-    with batch._local_executor(len(allowed), pin=True) as pool:
+    cpus = batch.pinned_cpus(len(allowed), pin=True)
+    assert cpus == sorted(allowed)
+    with batch._local_executor(len(allowed), cpus) as pool:
         seen = list(pool.map(os.sched_getaffinity, [0] * 4))
     assert all(len(s) == 1 and s <= allowed for s in seen)
 
