@@ -717,6 +717,12 @@ def _local_executor(workers: int, cpus: list[int] | None = None) -> Iterator[Exe
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def usable_cpu_count() -> int:
+    """CPUs this process may run on (taskset, cgroup cpusets), not all the machine has."""
+    getter = getattr(os, "sched_getaffinity", None)
+    return len(getter(0)) if getter else os.cpu_count() or 1
+
+
 def pinned_cpus(workers: int, pin: bool | None = None) -> list[int] | None:
     """The CPUs the local workers are bound to, one each, or None when they float.
 
@@ -725,7 +731,9 @@ def pinned_cpus(workers: int, pin: bool | None = None) -> list[int] | None:
     themselves instead of being moved between CPUs as the two kernels, their two papermill
     clients and the parent compete for them; the default batch runs ~4% faster on 2 CPUs.
     With fewer workers than CPUs they float, so the OS can give them any idle CPU. ``pin=True``
-    binds them whenever the platform allows (Linux), ``pin=False`` never.
+    binds them whenever the platform allows (Linux), ``pin=False`` never. A pinned kernel also
+    runs its Monte Carlo threads on its one CPU: for a batch of a few very large ensembles,
+    where a CPU may sit idle while one notebook still runs, ``--no-pin`` can be faster.
     """
     getter = getattr(os, "sched_getaffinity", None)
     if pin is False or getter is None or not hasattr(os, "sched_setaffinity"):
@@ -1287,7 +1295,7 @@ def run_batch(
         return BatchResult(exit_code=0, run_dir=None, plan=jobs)
 
     _compile_model_bytecode()
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    n_workers = max(1, min(workers or usable_cpu_count(), len(jobs)))
     effective_seed = seed if seed is not None else spec.defaults.seed
     prov = provenance(assumptions_dir, effective_seed)
     opts = {
@@ -1510,8 +1518,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers",
         type=int,
-        default=os.cpu_count(),
-        help="parallel notebooks (default: CPU count)",
+        help="parallel notebooks (default: the CPUs this process may use)",
     )
     parser.add_argument(
         "--no-pin",

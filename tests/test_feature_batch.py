@@ -625,6 +625,13 @@ def test_workers_are_pinned_one_per_cpu(
     assert batch.pinned_cpus(workers, pin) == expected
 
 
+def test_default_workers_are_the_usable_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {2, 3}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert batch.usable_cpu_count() == 2  # taskset -c 2,3: two workers, not eight
+    assert batch.pinned_cpus(batch.usable_cpu_count()) == [2, 3]
+
+
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
 def test_a_pinned_worker_runs_on_one_cpu() -> None:
     allowed = os.sched_getaffinity(0)
