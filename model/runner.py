@@ -12,11 +12,11 @@ import numpy as np
 from model.data import BaseData, load_data
 from model.engine import evaluate
 from model.history import history_values
-from model.results import Results
+from model.results import Block, Results
 from model.sampling import DrawPlan, Method, draw_plan
 from model.scenario import Scenario, load_scenario
 from model.schema import load_schema
-from model.trajectory import BASE_YEAR, YEARS, base_index
+from model.trajectory import BASE_YEAR, base_index
 
 CHUNK_ROWS = 1024  # rows per engine block: large enough to vectorize, small enough for cache
 
@@ -75,8 +75,8 @@ def evaluate_params(
 
     Rows go through the engine in blocks of `chunk` (each block fully vectorized): this bounds
     the engine's temporaries so that 10,000 draws stay well under 2 GB. Blocks after the first
-    run on a thread per core: numpy releases the GIL in the array work, and each block writes
-    its own rows of the result, so the threads never touch the same memory.
+    run on a thread per core: numpy releases the GIL in the array work, and each block keeps
+    its own arrays. The Results hold the blocks as they are (see `Results`).
     """
     data: BaseData = load_data(scenario.assumptions_dir)
     method = scenario.settings.electricity_method
@@ -91,24 +91,19 @@ def evaluate_params(
             rows.update(sampled.rows(start, min(start + chunk, n), first))
         return _evaluate_block(rows, data, method)
 
-    def store(start: int, projection: dict, history: dict) -> None:
+    def as_block(start: int, projection: dict, history: dict) -> Block:
         stop = start + next(iter(projection.values())).shape[0]
-        for i, var in enumerate(variables):
-            by_variable[i, start:stop, first:] = projection[var]
-            by_variable[i, start:stop, :first] = history.get(var, np.nan)
+        return Block(start, stop, projection, history)
 
-    projection, history = block(0)
-    variables = tuple(sorted(projection))
-    by_variable = np.empty((len(variables), n, len(YEARS)))
-    store(0, projection, history)
+    blocks = [as_block(0, *block(0))]
     starts = range(chunk, n, chunk)
     if starts:
         with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, len(starts))) as pool:
-            list(pool.map(lambda start: store(start, *block(start)), starts))
+            blocks += pool.map(lambda start: as_block(start, *block(start)), starts)
     return Results(
         scenario=scenario.name,
-        variables=variables,
-        by_variable=by_variable,
+        variables=tuple(sorted(blocks[0].projection)),
+        blocks=tuple(blocks),
         n_draws=draws,
         seed=seed,
         meta=meta or {},

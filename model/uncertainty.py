@@ -32,7 +32,7 @@ COLUMNS = ["scenario", "table", "sector", "scope", "target", "statistic", "year"
 
 
 def _require_draws(results: Results) -> None:
-    if results.n_draws < 1 or results.values.shape[0] < 2:
+    if results.n_draws < 1 or results.runs < 2:
         raise ModelError(
             f"{results.scenario}: results have no Monte Carlo draws (n_draws="
             f"{results.n_draws}): run with draws >= 1, e.g. run(scenario, draws=1000, seed=1)"
@@ -61,8 +61,7 @@ def headline_scope(results: Results) -> str:
 
 def _stack(results: Results, sectors: list[str], scopes: tuple[str, ...]) -> np.ndarray:
     """(draws, sectors x scopes, years) emissions; order: scope-major, then sector."""
-    idx = [results.index(scope_variable(sc, se)) for sc in scopes for se in sectors]
-    return results.values[1:, idx, :]
+    return results.stack([scope_variable(sc, se) for sc in scopes for se in sectors])[1:]
 
 
 def wilson_interval(p: np.ndarray | float, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -154,14 +153,13 @@ def fan_chart(
     _require_draws(results)
     sectors, scopes = _sectors(_data(data)), _scopes(scopes)
     keep = results.years >= 2020
-    arr = _stack(results, sectors, scopes)[:, :, keep]  # (n, m, years)
-    bands = np.percentile(arr, percentiles, axis=0)  # (p, m, years)
-    idx = [results.index(scope_variable(sc, se)) for sc in scopes for se in sectors]
-    central = results.values[0, idx][:, keep][None]  # (1, m, years)
+    every = results.stack([scope_variable(sc, se) for sc in scopes for se in sectors])
+    bands = np.percentile(every[1:, :, keep], percentiles, axis=0)  # (p, m, years)
+    central = every[:1, :, keep]  # (1, m, years)
     stats_ = np.concatenate([bands, central])
     names = [*(f"p{q}" for q in percentiles), "central"]
     years = results.years[keep]
-    m, ny = len(idx), len(years)
+    m, ny = every.shape[1], len(years)
     pairs = [(sc, se) for sc in scopes for se in sectors]
     return pd.DataFrame(
         {

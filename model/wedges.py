@@ -101,8 +101,8 @@ def lever_wedges(
             for key in groups[family]:
                 params[key] = np.where(take, scen_params[key], ref_params[key])
         results = evaluate_params(params, scenario)
-        idx = [results.index(scope_variable(sc, se)) for sc, se in outputs]
-        return results.values[:, idx, :][:, :, results.years >= BASE_YEAR]
+        every = results.stack([scope_variable(sc, se) for sc, se in outputs])
+        return every[:, :, results.years >= BASE_YEAR]
 
     if families:
         res = shapley_analysis(evaluate, families)
