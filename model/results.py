@@ -167,7 +167,10 @@ class Results:
 
     def to_long(self, draws: bool = False) -> pd.DataFrame:
         """Tidy rows (scenario, run, variable, unit, year, value); draws included on request."""
-        runs = self.values if draws else self._run_rows(0)[None]
+        if draws or "_cube" in self.__dict__:
+            runs = self.values if draws else self.values[:1]
+        else:
+            runs = self._run_rows(0)[None]
         r, v, y = np.meshgrid(
             np.arange(runs.shape[0]),
             np.arange(runs.shape[1]),
