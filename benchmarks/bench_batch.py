@@ -175,9 +175,7 @@ def bench_default_batch(
         (work / "c").mkdir()
         start = time.perf_counter()
         for job in plan:  # dependencies are respected by the plan's order
-            data_dir = work / "c" / job.id
-            params = {**job.parameters, "output_dir": str(data_dir), "run_dir": str(work / "c")}
-            params = {k: v for k, v in params.items() if k in (*job.parameters, *job.injected)}
+            params = job.parameters_with(str(work / "c" / job.id), str(work / "c"))
             subprocess.run(
                 [
                     sys.executable,

@@ -307,6 +307,12 @@ class PlannedJob:
     after_names: tuple[str, ...] = ()
     render: str | None = None
 
+    def parameters_with(self, output_dir: str, run_dir: str) -> dict[str, Any]:
+        """The parameters plus the injected paths this notebook declares (papermill logs a
+        warning for every parameter a notebook does not declare)."""
+        paths = {"output_dir": output_dir, "run_dir": run_dir}
+        return {**self.parameters, **{k: paths[k] for k in self.injected}}
+
     @property
     def scenario(self) -> Any:
         return self.parameters.get("scenario", self.parameters.get("scenarios"))
@@ -484,8 +490,7 @@ def format_plan(jobs: list[PlannedJob], batch_path: Path, out: TextIO) -> None:
     for job in jobs:
         print(f"- {job.id}", file=out)
         print(f"    notebook:   {job.notebook_label}", file=out)
-        paths = {"output_dir": f"<run_dir>/data/{job.id}", "run_dir": "<run_dir>"}
-        shown = {**job.parameters, **{k: paths[k] for k in job.injected}}
+        shown = job.parameters_with(f"<run_dir>/data/{job.id}", "<run_dir>")
         print(f"    parameters: {json.dumps(shown, ensure_ascii=False)}", file=out)
         if job.after:
             print(f"    after:      {', '.join(job.after)}", file=out)
@@ -717,10 +722,16 @@ def _local_executor(workers: int, cpus: list[int] | None = None) -> Iterator[Exe
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def usable_cpu_count() -> int:
-    """CPUs this process may run on (taskset, cgroup cpusets), not all the machine has."""
+def _allowed_cpus() -> list[int] | None:
+    """The CPUs this process may run on (taskset, cgroup cpusets); None where unknown."""
     getter = getattr(os, "sched_getaffinity", None)
-    return len(getter(0)) if getter else os.cpu_count() or 1
+    return sorted(getter(0)) if getter else None
+
+
+def usable_cpu_count() -> int:
+    """How many CPUs this process may run on, not how many the machine has."""
+    cpus = _allowed_cpus()
+    return len(cpus) if cpus else os.cpu_count() or 1
 
 
 def pinned_cpus(workers: int, pin: bool | None = None) -> list[int] | None:
@@ -735,10 +746,9 @@ def pinned_cpus(workers: int, pin: bool | None = None) -> list[int] | None:
     runs its Monte Carlo threads on its one CPU: for a batch of a few very large ensembles,
     where a CPU may sit idle while one notebook still runs, ``--no-pin`` can be faster.
     """
-    getter = getattr(os, "sched_getaffinity", None)
-    if pin is False or getter is None or not hasattr(os, "sched_setaffinity"):
+    cpus = _allowed_cpus()
+    if pin is False or cpus is None or not hasattr(os, "sched_setaffinity"):
         return None
-    cpus = sorted(getter(0))
     if workers > len(cpus) or (pin is None and (workers != len(cpus) or workers < 2)):
         return None
     return cpus[:workers]
@@ -1180,12 +1190,7 @@ def _close_logger(logger: logging.Logger) -> None:
 
 def _task(job: PlannedJob, layout: RunLayout, opts: dict[str, Any]) -> dict[str, Any]:
     """The picklable description of one notebook run, sent to a worker."""
-    paths = {
-        "output_dir": str(layout.data(job.id).resolve()),
-        "run_dir": str(layout.run_dir.resolve()),
-    }
-    # Only what the notebook declares: papermill would log a warning for every other key.
-    params = {**job.parameters, **{k: paths[k] for k in job.injected}}
+    params = job.parameters_with(str(layout.data(job.id).resolve()), str(layout.run_dir.resolve()))
     return {
         "id": job.id,
         "notebook": str(job.notebook),

@@ -102,12 +102,24 @@ class Results:
             object.__setattr__(self, "_pos", cached)
         return cached
 
-    def _fill(self, out: np.ndarray, variable: str) -> None:
-        """Write one variable's (runs, years) values into `out`."""
+    def _fill(
+        self, out: np.ndarray, variable: str, start: int = 0, stop: int | None = None
+    ) -> None:
+        """Write runs start..stop-1 (default: all) of one variable into `out`, (runs, years)."""
+        stop = self.runs if stop is None else stop
         for b in self.blocks:
-            first = out.shape[1] - b.projection[variable].shape[1]
-            out[b.start : b.stop, first:] = b.projection[variable]
-            out[b.start : b.stop, :first] = b.history.get(variable, np.nan)
+            lo, hi = max(b.start, start), min(b.stop, stop)
+            if lo >= hi:
+                continue
+            projection = b.projection[variable][lo - b.start : hi - b.start]
+            history = b.history.get(variable)
+            if history is None:
+                history = np.nan
+            elif history.shape[0] > 1:  # (1, years) histories are the same for every run
+                history = history[lo - b.start : hi - b.start]
+            first = out.shape[1] - projection.shape[1]
+            out[lo - start : hi - start, first:] = projection
+            out[lo - start : hi - start, :first] = history
 
     def get(self, variable: str) -> np.ndarray:
         """(runs, years) for one variable."""
@@ -153,16 +165,9 @@ class Results:
 
     def _run_rows(self, run: int) -> np.ndarray:
         """(variables, years) of one run, read from its block without building the cube."""
-        block = next(b for b in self.blocks if b.start <= run < b.stop)
         rows = np.empty((len(self.variables), len(self.years)))
         for i, variable in enumerate(self.variables):
-            projection = block.projection[variable][run - block.start]
-            first = rows.shape[1] - projection.shape[0]
-            rows[i, first:] = projection
-            history = block.history.get(variable)
-            rows[i, :first] = (
-                np.nan if history is None else history[min(run - block.start, len(history) - 1)]
-            )
+            self._fill(rows[i : i + 1], variable, run, run + 1)
         return rows
 
     def to_long(self, draws: bool = False) -> pd.DataFrame:

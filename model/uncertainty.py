@@ -60,8 +60,8 @@ def headline_scope(results: Results) -> str:
 
 
 def _stack(results: Results, sectors: list[str], scopes: tuple[str, ...]) -> np.ndarray:
-    """(draws, sectors x scopes, years) emissions; order: scope-major, then sector."""
-    return results.stack([scope_variable(sc, se) for sc in scopes for se in sectors])[1:]
+    """(runs, sectors x scopes, years) emissions, central run first; scope-major, then sector."""
+    return results.stack([scope_variable(sc, se) for sc in scopes for se in sectors])
 
 
 def wilson_interval(p: np.ndarray | float, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -83,7 +83,7 @@ def peak_distribution(
     """
     _require_draws(results)
     sectors, scopes = _sectors(_data(data)), _scopes(scopes)
-    arr = _stack(results, sectors, scopes)  # (n, m, years)
+    arr = _stack(results, sectors, scopes)[1:]  # (draws, m, years)
     n, m, ny = arr.shape
     flat = np.moveaxis(arr, 1, 0).reshape(m * n, ny)
     years, values = peak(flat, results.years)
@@ -153,7 +153,7 @@ def fan_chart(
     _require_draws(results)
     sectors, scopes = _sectors(_data(data)), _scopes(scopes)
     keep = results.years >= 2020
-    every = results.stack([scope_variable(sc, se) for sc in scopes for se in sectors])
+    every = _stack(results, sectors, scopes)
     bands = np.percentile(every[1:, :, keep], percentiles, axis=0)  # (p, m, years)
     central = every[:1, :, keep]  # (1, m, years)
     stats_ = np.concatenate([bands, central])
