@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import AssumptionError, Problem
+from model.observations import Observations, load_observations
 
 BASE_YEAR = 2020
 HISTORY_FIRST = 2010
@@ -55,6 +56,7 @@ class BaseData:
     base_year: pd.DataFrame
     technology: pd.DataFrame
     targets: pd.DataFrame
+    observations: Observations
     # Plain dicts built once: the engine looks values up hundreds of times per run.
     _tech: dict[tuple[str, str], float]
     _history: dict[tuple[str, str], np.ndarray]
@@ -110,6 +112,10 @@ def load_data(folder: Path | str) -> BaseData:
 def _load_cached(data_dir: Path, _stamp: tuple) -> BaseData:
     problems: list[Problem] = []
     frames = {name: _read_table(data_dir / name, cols, problems) for name, cols in TABLES.items()}
+    try:
+        observations = load_observations(data_dir)
+    except AssumptionError as exc:
+        problems += exc.problems
     if problems:
         raise AssumptionError(problems)
     sectors = frames["sectors.csv"]["sector"].tolist()
@@ -120,6 +126,8 @@ def _load_cached(data_dir: Path, _stamp: tuple) -> BaseData:
         raise AssumptionError(problems)
     technology = frames["technology.csv"].set_index(["route", "carrier"]).sort_index()
     base_year = frames["base_year.csv"].set_index(["sector", "item"]).sort_index()
+    history_arrays = _history_arrays(history)
+    _grid_factor_on_mee_basis(history_arrays, base_year, observations)
     return BaseData(
         folder=data_dir,
         sectors=sectors,
@@ -128,8 +136,9 @@ def _load_cached(data_dir: Path, _stamp: tuple) -> BaseData:
         base_year=base_year,
         technology=technology,
         targets=frames["targets.csv"].set_index("target"),
+        observations=observations,
         _tech={k: float(v) for k, v in technology["value"].items()},
-        _history=_history_arrays(history),
+        _history=history_arrays,
         _base={k: float(v) for k, v in base_year["value"].items()},
     )
 
@@ -173,6 +182,32 @@ def load_macro(folder: Path | str) -> pd.DataFrame:
     wide = df.pivot(index="year", columns="item", values="value")
     wide.index = wide.index.astype(int)
     return wide.sort_index()
+
+
+def _grid_factor_on_mee_basis(
+    history: dict[tuple[str, str], np.ndarray], base_year: pd.DataFrame, obs: Observations
+) -> None:
+    """Put the grid-factor history on the basis of the MEE/NBS provincial factor.
+
+    history.csv's grid factor is a bridge (thermal share x a fossil-only factor) whose level is
+    not the MEE one; its shape is kept and its 2020 value set to the observations' 2020 factor
+    (model.observations.grid_factor), and base_year.csv's row follows, with that year's range.
+    """
+    mee = obs.grid_factor
+    key = ("power", "grid_factor")
+    if BASE_YEAR not in mee.index or key not in history:
+        return
+    low, value, high = mee.loc[BASE_YEAR, ["low", "value", "high"]]
+    bridge = history[key]
+    rebased = bridge * (value / bridge[-1])
+    rebased.setflags(write=False)
+    history[key] = rebased
+    if key in base_year.index:
+        base_year.loc[key, ["value", "low", "high"]] = [value, low, high]
+        base_year.loc[key, "source"] = (
+            "derived at load (model.observations.grid_factor): MEE/NBS provincial factor basis, "
+            f"2020 = {value:.4f}; was: " + str(base_year.loc[key, "source"])
+        )
 
 
 def _history_arrays(history: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:

@@ -30,9 +30,10 @@ assumption with its rationale. 模型的全部假设都在此目录，每个数�
   `extends: <other>` and then holds only what differs (chains of any depth; a cycle is an error).
   Each file opens with `description: {zh: ..., en: ...}` (shown in the briefing) and may set
   `label` and `settings` (`electricity_method`: calorific | coal_equivalent; `headline_scope`:
-  direct | direct_plus_indirect; `plateau_tolerance`).
+  direct | direct_plus_indirect; `plateau_tolerance`; `nowcast`: true | false).
 - `data/`: sourced tables (history 2000-2020 from CEADs, base year 2020, technology factors,
-  targets); see `data/README.md`. Every row carries `source`.
+  targets, and the observed statistics after 2020: `observations.csv`, declared series by
+  series in `observed_series.csv`); see `data/README.md`. Every row carries `source`.
 
 ## Writing a value over the years
 - constant: `0.3`, the same value every year;
@@ -46,14 +47,30 @@ assumption with its rationale. 模型的全部假设都在此目录，每个数�
 
 Any form may add an uncertainty for the Monte Carlo:
 `uncertainty: {dist: triangular|uniform|truncnorm, low: 0.9, high: 1.1, mode: 1.0, sd: 0.05,
-scale: relative|absolute, phase_in: 10}`. A `relative` draw multiplies the path, an `absolute`
-one is added to it; the deviation grows linearly from 0 in 2020 to full after `phase_in` years,
-so every draw keeps the base year, which is history. A scenario that sets a parameter without
-`uncertainty` keeps the default uncertainty declared below.
+scale: relative|absolute|growth, phase_in: 10}`. A `relative` draw multiplies the path and an
+`absolute` one is added to it, growing linearly from 0 after the parameter's *anchor year* to
+full after `phase_in` years; a `growth` draw (low/high are annual rates, e.g. -0.015 and 0.01)
+shifts the path's growth rate from the first year after the anchor, at full width, so the
+deviation compounds. The anchor is the last year evidence fixes: the last observed year of an
+observed driver, the last observed year of industrial value added for the value-added indices,
+else the base year 2020. A scenario that sets a parameter without `uncertainty` keeps the
+default uncertainty declared below. The Monte Carlo also draws the base year's ranges
+(`data/base_year.csv` low/high) and each observed series' measurement range.
 
 **The base year is history.** Parameters with a base-year row (column *base* below) take their
 2020 value from `data/base_year.csv`; milestones need not repeat it, and a different 2020 value
-is an error. Output caps apply after 2020.
+is an error.
+
+**Observed years are history too (the nowcast).** Every scenario follows
+`data/observations.csv` in the years it covers (now 2020-2023): crude steel, cement and flat
+glass output and the grid factor take their observed values, and their projections start from
+the latest one; pig iron sets the EAF share of its years; the ten nonferrous metals bound
+primary aluminium; industrial value added and electricity are calibrated to their observed
+totals. Output caps do not bind in a year whose output is observed. **Levers act only after
+the last observed year**: until then every lever keeps the default (baseline) path, and
+milestones in observed years are dropped. Whatever an observation overrules is reported (`python
+-m model validate` and `run` print it as a note). `settings: {nowcast: false}` turns this off
+(the hindcast).
 
 ## Changing a value and re-running
 Copy `scenarios/plan.yaml` to `scenarios/my_case.yaml`, change a value, and run
@@ -70,6 +87,13 @@ def _fmt(value: Any) -> str:
     text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
     text = text.removesuffix("\n...").removesuffix("...").strip()
     return text.replace("|", "\\|")
+
+
+def _uncertainty_fields(unc: Any) -> dict[str, Any]:
+    fields = unc.model_dump(exclude_none=True)
+    if unc.scale == "growth":
+        fields.pop("phase_in", None)  # a growth shift applies at full width from the anchor
+    return fields
 
 
 def _cell(text: str) -> str:
@@ -98,9 +122,7 @@ def assumptions_readme(assumptions: Path) -> str:
                 continue
             meaning = _cell(f"{d.en} / {d.zh}")
             unc = (
-                f"; uncertainty {_fmt(d.uncertainty.model_dump(exclude_none=True))}"
-                if d.uncertainty
-                else ""
+                f"; uncertainty {_fmt(_uncertainty_fields(d.uncertainty))}" if d.uncertainty else ""
             )
             out.append(
                 f"| `{key}` | {d.unit} | {DOMAIN_TEXT[d.domain]} | {d.family} | {meaning} | "

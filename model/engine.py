@@ -8,11 +8,23 @@ year, which is calibrated to the data in every draw:
 - clinker process CO2 is scaled to CEADs' cement process CO2; every other process CO2 (ammonia
   and methanol feedstock, aluminium anodes, glass carbonates, grey hydrogen) is a modelled
   addition beyond CEADs' scope, reported as such.
+
+Base-year quantities may come per draw from the inputs ``base.<sector>.<item>`` (the Monte
+Carlo draws base_year.csv's ranges); without them the data tables' values are used. Two totals
+are calibrated to observations (inputs ``obs.*``, see model.runner) in the years they cover,
+and the projection starts from the last calibrated year:
+- industrial value added (all sectors scaled by one factor per year, keeping their paths);
+- industrial electricity: in the base year the sectors' bottom-up estimates are reconciled to
+  the top-down total (whole-society consumption x industrial share): the gap goes to the
+  sectors in proportion to the variance of their estimates (the widest ranges absorb most);
+  in later observed years the value-added-driven rest of each sector's electricity is scaled
+  by one factor per year so that the total matches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,15 +49,131 @@ CALIBRATED = (*FOSSIL, "Electricity", "Heat")
 def evaluate(
     params: Mapping[str, np.ndarray], data: BaseData, electricity_method: str = "calorific"
 ) -> dict[str, np.ndarray]:
-    """IAMC variable -> array (n, T) over 2020-2060. `params[key]` has shape (n or 1, T)."""
+    """IAMC variable -> array (n, T) over 2020-2060. `params[key]` has shape (n or 1, T or 1)."""
     n = max(a.shape[0] for a in params.values())
-    out: dict[str, np.ndarray] = {}
+    n_years = max(a.shape[1] for a in params.values())
     elec_tce_per_mwh = _electricity_factor(data, electricity_method)
-    for sector in data.sectors:
-        physical = SECTOR_PHYSICS[sector](params, data.tech)
-        out.update(_sector(sector, physical, params, data, elec_tce_per_mwh))
+    physics = {s: SECTOR_PHYSICS[s](params, data.tech) for s in data.sectors}
+    va_index = value_added_indices(physics, params, data)
+    base_el = base_electricity(params, data)
+    states = {
+        s: _sector(s, physics[s], va_index[s], base_el[s], params, data) for s in data.sectors
+    }
+    calibration = electricity_calibration(states, params, n_years)
+    out: dict[str, np.ndarray] = {}
+    for s in data.sectors:
+        out.update(_outputs(s, states[s], calibration, params, data, elec_tce_per_mwh))
     _add_totals(out, data)
     return {k: np.broadcast_to(v, (n, v.shape[1])) for k, v in out.items()}
+
+
+def base_input(p: Mapping[str, np.ndarray], data: BaseData, sector: str, item: str):
+    """A base-year quantity: the drawn input `base.<sector>.<item>` (n, 1), else the data's."""
+    drawn = p.get(f"base.{sector}.{item}")
+    if drawn is not None:
+        return drawn
+    if item == "co2_2020_vs_2019" or sector == "industry":
+        return data.base_value(f"{sector}.{item}")
+    return data.history_2020(sector, item)
+
+
+def _level_2020(p: Mapping[str, np.ndarray], data: BaseData, sector: str):
+    """The drawn 2020 level of a sector's fossil energy and CO2 relative to the central one."""
+    drawn = p.get(f"base.{sector}.co2_2020_vs_2019")
+    if drawn is None:
+        return 1.0
+    return drawn / data.base_value(f"{sector}.co2_2020_vs_2019")
+
+
+def _hold_after_last(factor: np.ndarray) -> np.ndarray:
+    """Years before the first finite value -> 1; after the last finite value -> that value."""
+    finite = np.isfinite(factor).any(axis=0)
+    if not finite.any():
+        return np.ones_like(factor)
+    last = int(np.flatnonzero(finite)[-1])
+    out = np.where(np.isfinite(factor), factor, 1.0)
+    out[:, last + 1 :] = out[:, last : last + 1]
+    return out
+
+
+def value_added_indices(
+    physics: Mapping[str, Physical], p: Mapping[str, np.ndarray], data: BaseData
+) -> dict[str, np.ndarray]:
+    """Each sector's value-added index (2020 = 1), caps included, calibrated to the observed
+    industrial index (`obs.industrial_va_index`) in its years and held after the last.
+
+    Sectors whose output is observed (a driver series in observed_series.csv: steel, building
+    materials) keep their own paths; the other sectors share one factor per year so that the
+    total matches the observation.
+    """
+    common = p.get("industry.value_added_growth")
+    common = 1.0 if common is None else np.cumprod(1.0 + common, axis=1) / (1.0 + common[:, :1])
+    idx = {
+        s: p[f"{s}.value_added_index"] * capped_value_added_factor(s, physics[s], p) * common
+        for s in data.sectors
+    }
+    observed = p.get("obs.industrial_va_index")
+    if observed is None:
+        return idx
+    fixed = observed_output_sectors(data)
+    va0 = {s: base_input(p, data, s, "value_added") for s in data.sectors}
+    total = observed * sum(va0.values())
+    kept = sum((va0[s] * idx[s] for s in data.sectors if s in fixed), 0.0)
+    free = sum(va0[s] * idx[s] for s in data.sectors if s not in fixed)
+    with np.errstate(invalid="ignore"):
+        factor = _hold_after_last((total - kept) / free)
+    return {s: v if s in fixed else v * factor for s, v in idx.items()}
+
+
+def observed_output_sectors(data: BaseData) -> frozenset[str]:
+    """Sectors with an observed output driving them (their value added keeps its own path)."""
+    obs = data.observations
+    return frozenset(
+        d.parameter.split(".")[0]
+        for d in obs.series.values()
+        if d.role == "driver" and d.parameter.split(".")[0] in data.sectors
+    )
+
+
+def base_electricity(p: Mapping[str, np.ndarray], data: BaseData) -> dict[str, np.ndarray]:
+    """2020 electricity per sector (TWh): bottom-up estimates reconciled to the top-down total.
+
+    Top-down: `obs.industrial_electricity` in 2020 x `base.industry.electricity_share_factor`.
+    The gap goes to the sectors in proportion to the variance of their bottom-up estimates
+    (range / 4 as the standard deviation), the least-squares reconciliation under a fixed
+    total. Without a 2020 observation the bottom-up estimates stand.
+    """
+    bottom_up = {s: base_input(p, data, s, "energy|Electricity") for s in data.sectors}
+    observed = p.get("obs.industrial_electricity")
+    if observed is None or not np.isfinite(observed[:, :1]).all():
+        return bottom_up
+    total = observed[:, :1] * base_input(p, data, "industry", "electricity_share_factor")
+    variance = {s: _variance(data, s, "energy|Electricity") for s in data.sectors}
+    weight = sum(variance.values())
+    gap = total - sum(bottom_up.values())
+    return {s: np.maximum(bottom_up[s] + variance[s] / weight * gap, 0.0) for s in data.sectors}
+
+
+def _variance(data: BaseData, sector: str, item: str) -> float:
+    row = data.base_year.loc[(sector, item)]
+    return float(((row["high"] - row["low"]) / 4.0) ** 2)
+
+
+def electricity_calibration(
+    states: Mapping[str, _State], p: Mapping[str, np.ndarray], n_years: int
+) -> np.ndarray:
+    """(n, T) factor on the value-added-driven rest of each sector's electricity: the total
+    matches the top-down industrial electricity in its observed years, held after the last."""
+    observed = p.get("obs.industrial_electricity")
+    if observed is None:
+        return np.ones((1, n_years))
+    share = p.get("base.industry.electricity_share_factor", 1.0)
+    target = observed * share
+    rest = sum(st.rest_electricity for st in states.values())
+    fixed = sum(st.energy["Electricity"] for st in states.values())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = 1 + (target - fixed - rest) / rest
+    return np.maximum(_hold_after_last(np.atleast_2d(factor)), 0.0)
 
 
 def _electricity_factor(data: BaseData, method: str) -> float:
@@ -54,13 +182,29 @@ def _electricity_factor(data: BaseData, method: str) -> float:
     return data.tech("global", "conv.elec_coal_equivalent")
 
 
+@dataclass
+class _State:
+    """A sector's energy and CO2 before the electricity calibration (model.engine)."""
+
+    energy: dict[str, np.ndarray]  # carrier -> Mtce (fossil, heat), TWh, Mt H2; without rest_el
+    rest_electricity: np.ndarray  # the value-added-driven electricity (TWh), calibrated later
+    combustion_by_fuel: dict[str, np.ndarray]
+    process: np.ndarray
+    captured: np.ndarray
+    value_added: np.ndarray
+    products: dict[str, np.ndarray]
+
+
 def _sector(
-    s: str, phys: Physical, p: Mapping[str, np.ndarray], data: BaseData, elec_tce_per_mwh: float
-) -> dict[str, np.ndarray]:
-    name = data.sector_info.at[s, "iamc_name"]
+    s: str,
+    phys: Physical,
+    va_index: np.ndarray,
+    base_el: np.ndarray,
+    p: Mapping[str, np.ndarray],
+    data: BaseData,
+) -> _State:
     eff = efficiency_index(p[f"{s}.efficiency_rate"])
-    # Capping a product's output also caps the value added it brings (share declared per sector).
-    va_index = p[f"{s}.value_added_index"] * capped_value_added_factor(s, phys, p)
+    level = _level_2020(p, data, s)
 
     # Route energy (fossil/heat in Mtce, electricity in TWh, hydrogen in Mt H2).
     route_energy = {r: _route_energy(r, q, phys, data) for r, q in phys.routes.items()}
@@ -74,7 +218,12 @@ def _sector(
 
     residual: dict[str, np.ndarray] = {}
     for c in CALIBRATED:
-        base = data.history_2020(s, "energy|Heat" if c == "Heat" else f"energy|{c}")
+        if c == "Electricity":
+            base = base_el
+        elif c == "Heat":
+            base = base_input(p, data, s, "energy|Heat")
+        else:
+            base = data.history_2020(s, f"energy|{c}") * level
         explicit0 = sum((e[c][:, :1] for e in route_energy.values() if c in e), np.zeros((1, 1)))
         scale = np.where(explicit0 > base, base / np.maximum(explicit0, 1e-300), 1.0)
         for e in route_energy.values():
@@ -99,7 +248,8 @@ def _sector(
         p["heat.fossil_boiler_efficiency"],
     )
     residual.update(fossil_heat)
-    residual["Electricity"] = residual["Electricity"] + electrified_twh
+    rest_electricity = residual.pop("Electricity")
+    residual["Electricity"] = electrified_twh
 
     ef = {c: _emission_factor(s, c, data) for c in FOSSIL}
     route_comb_by_fuel = {
@@ -113,7 +263,7 @@ def _sector(
     route_proc = {
         r: _route_process(r, q, phys, route_energy[r], p, data) for r, q in phys.routes.items()
     }
-    _calibrate_ceads_process(s, phys, route_proc, data)
+    _calibrate_ceads_process(s, phys, route_proc, data, level)
 
     eligible = sum(
         route_proc[r] + (0.0 if phys.ccus_process_only else route_comb[r]) for r in phys.ccus_routes
@@ -144,23 +294,46 @@ def _sector(
         for c in FOSSIL
     }
     combustion_by_fuel["Gas"] = combustion_by_fuel["Gas"] + penalty_gas * ef["Gas"]
-    combustion = sum(combustion_by_fuel.values())
     process = sum(route_proc.values()) if route_proc else np.zeros_like(eff)
+    va = base_input(p, data, s, "value_added") * va_index
+    return _State(
+        energy=energy,
+        rest_electricity=rest_electricity,
+        combustion_by_fuel=combustion_by_fuel,
+        process=process,
+        captured=captured,
+        value_added=va,
+        products=phys.products,
+    )
+
+
+def _outputs(
+    s: str,
+    st: _State,
+    calibration: np.ndarray,
+    p: Mapping[str, np.ndarray],
+    data: BaseData,
+    elec_tce_per_mwh: float,
+) -> dict[str, np.ndarray]:
+    name = data.sector_info.at[s, "iamc_name"]
+    n_years = calibration.shape[1]
+    energy = dict(st.energy)
+    energy["Electricity"] = energy["Electricity"] + st.rest_electricity * calibration
+    combustion = sum(st.combustion_by_fuel.values())
     grid_twh = apply_onsite_renewables(energy["Electricity"], p[f"{s}.onsite_renewable_share"])
     indirect_el = grid_twh * p["grid.emission_factor"]
     indirect_heat = energy["Heat"] * p["grid.heat_emission_factor"]
-    direct = combustion + process + captured
+    direct = combustion + st.process + st.captured
 
     mtce = {c: energy[c] for c in ("Coal", "Coke", "Oil", "Gas", "Heat")}
     mtce["Electricity"] = energy["Electricity"] * elec_tce_per_mwh
     mtce["Hydrogen"] = energy["Hydrogen"] * H2_TCE_PER_T
-    va = data.history_2020(s, "value_added") * va_index
 
     out = {
         f"Emissions|CO2|Industry|{name}": direct,
         f"Emissions|CO2|Industry|{name}|Combustion": combustion,
-        f"Emissions|CO2|Industry|{name}|Process": process,
-        f"Emissions|CO2|Industry|{name}|Captured": captured,
+        f"Emissions|CO2|Industry|{name}|Process": st.process,
+        f"Emissions|CO2|Industry|{name}|Captured": st.captured,
         f"Emissions|CO2|Industry Indirect|{name}": indirect_el + indirect_heat,
         f"Emissions|CO2|Industry Indirect|{name}|Electricity": indirect_el,
         f"Emissions|CO2|Industry Indirect|{name}|Heat": indirect_heat,
@@ -168,14 +341,14 @@ def _sector(
         f"Final Energy|Industry|{name}": sum(mtce.values()),
         f"Electricity Demand|Industry|{name}": energy["Electricity"],
         f"Hydrogen Demand|Industry|{name}": energy["Hydrogen"],
-        f"Value Added|Industry|{name}": va,
+        f"Value Added|Industry|{name}": st.value_added,
     }
     out.update({f"Final Energy|Industry|{name}|{c}": mtce[c] for c in CARRIERS})
     out.update(
-        {f"Emissions|CO2|Industry|{name}|Combustion|{c}": combustion_by_fuel[c] for c in FOSSIL}
+        {f"Emissions|CO2|Industry|{name}|Combustion|{c}": st.combustion_by_fuel[c] for c in FOSSIL}
     )
-    out.update({f"Production|{k}": v for k, v in phys.products.items()})
-    return {k: _as_2d(v, eff.shape[1]) for k, v in out.items()}
+    out.update({f"Production|{k}": v for k, v in st.products.items()})
+    return {k: _as_2d(v, n_years) for k, v in out.items()}
 
 
 def _as_2d(value: np.ndarray | float, n_years: int) -> np.ndarray:
@@ -222,11 +395,14 @@ def _route_process(
     return process
 
 
-def _calibrate_ceads_process(s: str, phys: Physical, route_proc: dict, data: BaseData) -> None:
-    """Scale the routes CEADs covers so that 2020 process CO2 equals CEADs' figure."""
+def _calibrate_ceads_process(
+    s: str, phys: Physical, route_proc: dict, data: BaseData, level: np.ndarray | float = 1.0
+) -> None:
+    """Scale the routes CEADs covers so that 2020 process CO2 equals CEADs' figure (times the
+    drawn 2020 level)."""
     if not phys.ceads_process_routes:
         return
-    ceads = data.history_2020(s, "co2_process")
+    ceads = data.history_2020(s, "co2_process") * level
     modelled0 = sum(route_proc[r][:, :1] for r in phys.ceads_process_routes)
     scale = np.where(modelled0 > 0, ceads / np.maximum(modelled0, 1e-300), 0.0)
     for r in phys.ceads_process_routes:

@@ -47,8 +47,16 @@ def history_values(
             :, :1
         ] - data.history_2020(s, "co2_process")
         process = ceads_process + modelled_extra * trend
-        elec = _series(data, s, "energy|Electricity")
-        heat = _series(data, s, "energy|Heat")
+        # The backcast keeps each sector's modelled 2020 electricity and heat (reconciled to the
+        # top-down total, and drawn): the history scales with it.
+        elec = _series(data, s, "energy|Electricity") * (
+            projection[f"Electricity Demand|Industry|{name}"][:, :1]
+            / data.history_2020(s, "energy|Electricity")
+        )
+        heat = _series(data, s, "energy|Heat") * _ratio(
+            projection[f"Final Energy|Industry|{name}|Heat"][:, :1],
+            data.history_2020(s, "energy|Heat"),
+        )
         ind_el = elec * grid * (1 - params[f"{s}.onsite_renewable_share"][:, :1])
         ind_heat = heat * params["grid.heat_emission_factor"][:, :1]
         mtce = {c: _series(data, s, f"energy|{c}") for c in FOSSIL}
@@ -94,4 +102,28 @@ def history_values(
         out[total] = sum(out[f"{total}|{n}"] for n in names)
     for product, (sector, item) in PRODUCT_ITEMS.items():
         out[f"Production|{product}"] = _series(data, sector, item)
+    _observed_production(data, out, projection)
     return out
+
+
+def _ratio(a: np.ndarray, b: float) -> np.ndarray:
+    return a / b if b else np.ones_like(a)
+
+
+def _observed_production(
+    data: BaseData, out: dict[str, np.ndarray], projection: Mapping[str, np.ndarray]
+) -> None:
+    """History years of observed series (observations.csv) replace history.csv's: a number a
+    reader checks against a yearbook matches it."""
+    obs = data.observations
+    for series, decl in obs.series.items():
+        if not decl.variable.startswith("Production|") or decl.variable not in projection:
+            continue
+        values = obs.values(series, model_units=True)
+        values = values[(values.index >= HISTORY_YEARS[0]) & (values.index < BASE_YEAR)]
+        if values.empty:
+            continue
+        arr = out.get(decl.variable)
+        arr = np.full((1, len(HISTORY_YEARS)), np.nan) if arr is None else np.array(arr)
+        arr[:, values.index.to_numpy() - HISTORY_YEARS[0]] = values.to_numpy()
+        out[decl.variable] = arr

@@ -1,4 +1,10 @@
-"""`run()`: a scenario (and optionally its Monte Carlo draws) through the engine, with history."""
+"""`run()`: a scenario (and optionally its Monte Carlo draws) through the engine, with history.
+
+The engine's inputs are the scenario's parameters plus two kinds the data tables give:
+`base.<sector>.<item>` (base-year quantities whose ranges the Monte Carlo draws) and `obs.*`
+(observed totals the engine calibrates to: industrial electricity and value added).
+:func:`engine_inputs` assembles both, with every uncertain input (model.sampling).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +19,11 @@ from model.data import BaseData, load_data
 from model.engine import evaluate
 from model.history import history_values
 from model.results import Block, Results
-from model.sampling import DrawPlan, Method, draw_plan
+from model.nowcast import hot_metal_ratio
+from model.sampling import DrawPlan, Method, UncertainInput, draw_plan
 from model.scenario import Scenario, load_scenario
 from model.schema import load_schema
-from model.trajectory import BASE_YEAR, base_index
+from model.trajectory import BASE_YEAR, YEARS, Uncertainty, base_index
 
 CHUNK_ROWS = 1024  # rows per engine block: large enough to vectorize, small enough for cache
 
@@ -37,13 +44,11 @@ def run(
         raise ValueError(f"draws must be >= 0, got {draws}")
     if draws and seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**32))  # recorded, so reproducible
-    params = scenario_params(scenario)
+    params, inputs = engine_inputs(scenario)
     draws_of: DrawPlan | None = None
     if draws:
-        data = load_data(scenario.assumptions_dir)
-        schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
-        domains = {k: d.domain for k, d in schema.parameters.items()}
-        draws_of = draw_plan(scenario.values, scenario.uncertainty, domains, draws, seed, method)
+        central = {k: v[0] for k, v in params.items()}
+        draws_of = draw_plan(central, inputs, draws, seed, method)
     meta = {
         "description": dict(scenario.description),
         "label": dict(scenario.label),
@@ -52,14 +57,142 @@ def run(
         "settings": scenario.settings.model_dump(),
         "method": method if draws else None,
         "assumptions_dir": str(scenario.assumptions_dir),
-        "uncertain_parameters": sorted(scenario.uncertainty) if draws else [],
+        "uncertain_parameters": sorted(i.name for i in inputs) if draws else [],
+        "observed_through": scenario.observed_through,
     }
     return evaluate_params(params, scenario, draws=draws, seed=seed, meta=meta, sampled=draws_of)
 
 
 def scenario_params(scenario: Scenario) -> dict[str, np.ndarray]:
-    """Key -> (1, years) central values."""
-    return {k: v[None, :] for k, v in scenario.values.items()}
+    """Every engine input's central value: key -> (1, years) or (1, 1) for base-year scalars."""
+    return engine_inputs(scenario)[0]
+
+
+# Base-year quantities (base_year.csv rows) the Monte Carlo draws for every sector.
+BASE_ITEMS = ("energy|Electricity", "energy|Heat", "value_added", "co2_2020_vs_2019")
+
+
+def engine_inputs(scenario: Scenario) -> tuple[dict[str, np.ndarray], list[UncertainInput]]:
+    """The central engine inputs and every uncertain input of a scenario.
+
+    Uncertain inputs: each parameter's own uncertainty after its anchor year; the ranges of the
+    base year (base_year.csv low/high: every sector's electricity, heat, value added and 2020
+    level, the industrial electricity share, and the base-year level of each activity driver
+    without observations); and the measurement range of each observed series (one systematic
+    draw per series, the range of its latest year).
+    """
+    data = load_data(scenario.assumptions_dir)
+    schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
+    obs = data.observations
+    params: dict[str, np.ndarray] = {k: v[None, :] for k, v in scenario.values.items()}
+    inputs: list[UncertainInput] = []
+    for key, unc in scenario.uncertainty.items():
+        anchor = scenario.anchors.get(key, BASE_YEAR)
+        domain = schema.parameters[key].domain
+        inputs.append(UncertainInput(key, key, unc, "path", anchor, domain))
+
+    def level(name: str, target: str, low: float, value: float, high: float, domain: str):
+        if value > 0 and low < high and low <= value <= high:
+            unc = Uncertainty(
+                dist="triangular", low=low / value, high=high / value, mode=1.0, phase_in=0
+            )
+            inputs.append(UncertainInput(name, target, unc, "level", BASE_YEAR, domain))
+
+    for sector in data.sectors:
+        for item in BASE_ITEMS:
+            if (sector, item) not in data.base_year.index:
+                continue
+            row = data.base_year.loc[(sector, item)]
+            params[f"base.{sector}.{item}"] = np.array([[row["value"]]])
+            level(
+                f"base:{sector}.{item}",
+                f"base.{sector}.{item}",
+                row["low"],
+                row["value"],
+                row["high"],
+                "nonneg",
+            )
+    if ("industry", "electricity_share_factor") in data.base_year.index:
+        row = data.base_year.loc[("industry", "electricity_share_factor")]
+        params["base.industry.electricity_share_factor"] = np.array([[row["value"]]])
+        level(
+            "base:industry.electricity_share_factor",
+            "base.industry.electricity_share_factor",
+            row["low"],
+            row["value"],
+            row["high"],
+            "nonneg",
+        )
+    # Activity drivers with a base-year row and no observation: their base-year range.
+    for key, decl in schema.parameters.items():
+        if decl.family != "activity" or decl.base is None or key in scenario.observed:
+            continue
+        items = [i.strip() for i in decl.base.split("+")]
+        if not all(tuple(i.split(".", 1)) in data.base_year.index for i in items):
+            continue
+        rows = [data.base_year.loc[tuple(i.split(".", 1))] for i in items]
+        low, value, high = (sum(float(r[c]) for r in rows) for c in ("low", "value", "high"))
+        level(f"base:{key}", key, low, value, high, decl.domain)
+    # Observed drivers: their measurement range (the latest observed year's, systematic).
+    for series, decl in obs.series.items():
+        if decl.parameter not in scenario.observed or decl.role not in ("driver", "grid_factor"):
+            continue
+        bounds = obs.grid_factor if decl.role == "grid_factor" else obs.bounds(series, True)
+        last = bounds.loc[bounds.index.max()]
+        level(
+            f"obs:{series}",
+            decl.parameter,
+            last["low"],
+            last["value"],
+            last["high"],
+            schema.parameters[decl.parameter].domain,
+        )
+    _observed_totals(scenario, params, inputs, level)
+    eaf = scenario.values["steel.eaf_share"][base_index(BASE_YEAR)]
+    h2 = scenario.values["steel.h2_dri_share"][base_index(BASE_YEAR)]
+    ratio = scenario.hot_metal_ratio or hot_metal_ratio(obs, float(eaf), float(h2))
+    if ratio is not None:
+        params["base.steel.hot_metal_ratio"] = np.array([[ratio]])
+    return params, inputs
+
+
+def _observed_totals(scenario: Scenario, params: dict, inputs: list, level) -> None:
+    """`obs.industrial_electricity` (TWh, before the Shandong share factor) and
+    `obs.industrial_va_index` over the years, NaN where unobserved. Without the nowcast only
+    the base year's electricity stays (the base-year calibration, not an observation after it)."""
+    obs = load_data(scenario.assumptions_dir).observations
+    electricity = obs.industrial_electricity
+    if not scenario.settings.nowcast:
+        electricity = electricity[electricity.index == BASE_YEAR]
+    if not electricity.empty:
+        arr = np.full((1, len(YEARS)), np.nan)
+        years = [y for y in electricity.index if YEARS[0] <= y <= YEARS[-1]]
+        arr[0, [base_index(y) for y in years]] = electricity.loc[years, "value"]
+        params["obs.industrial_electricity"] = arr
+        last = electricity.loc[max(years)]
+        level(
+            "obs:electricity_total",
+            "obs.industrial_electricity",
+            last["low"],
+            last["value"],
+            last["high"],
+            "nonneg",
+        )
+    va = obs.value_added_index
+    if scenario.settings.nowcast and not va.empty:
+        arr = np.full((1, len(YEARS)), np.nan)
+        years = [y for y in va.index if YEARS[0] <= y <= YEARS[-1]]
+        arr[0, [base_index(y) for y in years]] = va.loc[years, "value"]
+        params["obs.industrial_va_index"] = arr
+        last = va.loc[max(years)]
+        level(
+            "obs:industrial_va_growth",
+            "obs.industrial_va_index",
+            last["low"],
+            last["value"],
+            last["high"],
+            "nonneg",
+        )
 
 
 def evaluate_params(
@@ -86,7 +219,7 @@ def evaluate_params(
         n = max(n, sampled.runs)
 
     def block(start: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        rows = {k: _rows(v, start, chunk)[:, first:] for k, v in params.items()}
+        rows = {k: projection_years(_rows(v, start, chunk), first) for k, v in params.items()}
         if sampled is not None:  # draws made here, per block: in cache and on this thread
             rows.update(sampled.rows(start, min(start + chunk, n), first))
         return _evaluate_block(rows, data, method)
@@ -108,6 +241,11 @@ def evaluate_params(
         seed=seed,
         meta=meta or {},
     )
+
+
+def projection_years(arr: np.ndarray, first: int = base_index(BASE_YEAR)) -> np.ndarray:
+    """An input's columns from the base year on; base-year scalars (n, 1) stay as they are."""
+    return arr if arr.shape[1] == 1 else arr[:, first:]
 
 
 def _rows(arr: np.ndarray, start: int, size: int) -> np.ndarray:

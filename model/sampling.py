@@ -1,13 +1,24 @@
-"""Monte Carlo sampling of every parameter that carries an uncertainty.
+"""Monte Carlo sampling: every uncertain input of a run, drawn reproducibly.
 
-Seeded and reproducible: the same scenario, draws, seed and method give identical arrays.
-`lhs` uses scipy.stats.qmc.LatinHypercube; `random` uses numpy's PCG64 generator. Draws are
-returned as arrays (draws, years) ready for the vectorized engine.
+An :class:`UncertainInput` is one factor: a uniform quantile u in (0, 1) mapped through its
+distribution (:func:`ppf`) moves one engine input. Two kinds:
+
+- ``path``: a scenario parameter's trajectory after its *anchor* year (the last year fixed by
+  evidence: the last observed year, the nowcast year for levers, else the base year).
+  ``relative`` multiplies the path and ``absolute`` adds to it, phased in linearly over
+  ``phase_in`` years after the anchor; ``growth`` shifts the path's annual growth rate from
+  the first year after the anchor, at full width, so the deviation compounds: a driver's
+  near-term uncertainty is not hidden behind a phase-in.
+- ``level``: a relative factor on the whole input from the base year on: the base year's own
+  range (base_year.csv low/high), or an observed series' measurement range.
+
+Seeded and reproducible: the same inputs, draws, seed and method give identical arrays. `lhs`
+uses scipy.stats.qmc.LatinHypercube; `random` numpy's PCG64 generator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,8 +30,20 @@ from model.trajectory import BASE_YEAR, YEARS, Uncertainty
 Method = Literal["random", "lhs"]
 
 
+@dataclass(frozen=True)
+class UncertainInput:
+    """One Monte Carlo factor moving the engine input `target` (see the module docstring)."""
+
+    name: str
+    target: str
+    uncertainty: Uncertainty
+    kind: Literal["path", "level"] = "path"
+    anchor: int = BASE_YEAR
+    domain: str = "real"
+
+
 def uniform_draws(n: int, k: int, seed: int | None, method: Method = "random") -> np.ndarray:
-    """(n, k) uniforms in (0, 1), one column per uncertain parameter."""
+    """(n, k) uniforms in (0, 1), one column per uncertain input."""
     if k == 0:
         return np.empty((n, 0))
     if method == "lhs":
@@ -48,36 +71,15 @@ def ppf(u: np.ndarray, unc: Uncertainty) -> np.ndarray:
     return stats.truncnorm.ppf(u, a, b, loc=centre, scale=unc.sd)
 
 
-def phase_in_ramp(unc: Uncertainty) -> np.ndarray:
-    """0 at and before the base year, rising linearly to 1 after `phase_in` years."""
-    since = YEARS - BASE_YEAR
+def phase_in_ramp(unc: Uncertainty, anchor: int = BASE_YEAR) -> np.ndarray:
+    """0 at and before the anchor year, rising linearly to 1 after `phase_in` years."""
+    since = YEARS - anchor
     if unc.phase_in == 0:
         return (since > 0).astype(float)
     return np.clip(since / unc.phase_in, 0.0, 1.0)
 
 
-def perturb(
-    central: np.ndarray,
-    draw: np.ndarray,
-    unc: Uncertainty,
-    domain: str,
-    out: np.ndarray | None = None,
-    first: int = 0,
-) -> np.ndarray:
-    """(n, years) values: the central path moved by each draw, then kept inside its domain.
-
-    Relative: central x (1 + (draw - 1) x ramp); absolute: central + draw x ramp. Both are
-    written as `base + draw x slope` (two passes over the array). `first` drops the leading
-    years (the engine only needs 2020 on); `out` receives the result in place when given.
-    """
-    ramp = phase_in_ramp(unc)[first:]
-    c = central[first:]
-    slope = ramp * c if unc.scale == "relative" else ramp
-    base = c - slope if unc.scale == "relative" else c
-    if out is None:
-        out = np.empty((len(draw), len(c)))
-    np.multiply(draw[:, None], slope[None, :], out=out)
-    out += base[None, :]
+def _clip(out: np.ndarray, domain: str) -> np.ndarray:
     lo, hi = DOMAIN_BOUNDS[domain]
     if np.isfinite(hi):
         np.clip(out, lo, hi, out=out)
@@ -88,71 +90,152 @@ def perturb(
     return out
 
 
+def perturb(
+    central: np.ndarray,
+    draw: np.ndarray,
+    unc: Uncertainty,
+    domain: str,
+    out: np.ndarray | None = None,
+    first: int = 0,
+    anchor: int = BASE_YEAR,
+) -> np.ndarray:
+    """(n, years) values: the central path moved by each draw after `anchor`, kept in domain.
+
+    Relative: central x (1 + (draw - 1) x ramp); absolute: central + draw x ramp, both written
+    as `base + draw x slope`; growth: central x (1 + draw)^(years after the anchor). `first`
+    drops the leading years (the engine only needs 2020 on); `out` receives the result.
+    """
+    c = central[first:]
+    if out is None:
+        out = np.empty((len(draw), len(c)))
+    if unc.scale == "growth":
+        steps = np.maximum(YEARS[first:] - anchor, 0).astype(float)
+        np.multiply.outer(np.log1p(draw), steps, out=out)
+        np.exp(out, out=out)
+        out *= c[None, :]
+        return _clip(out, domain)
+    ramp = phase_in_ramp(unc, anchor)[first:]
+    slope = ramp * c if unc.scale == "relative" else ramp
+    base = c - slope if unc.scale == "relative" else c
+    np.multiply(draw[:, None], slope[None, :], out=out)
+    out += base[None, :]
+    return _clip(out, domain)
+
+
+def _level(
+    arr: np.ndarray, factor: np.ndarray, first: int, domain: str, full_width: bool
+) -> np.ndarray:
+    """Multiply (n, cols) by a per-row factor from the base year on (every column when
+    `full_width`, i.e. a one-column base-year input)."""
+    if full_width:
+        arr *= factor[:, None]
+    else:
+        start = max(int(BASE_YEAR - YEARS[first]), 0)
+        arr[:, start:] *= factor[:, None]
+    return _clip(arr, domain)
+
+
+def perturbed(
+    central: Mapping[str, np.ndarray],
+    inputs: Sequence[UncertainInput],
+    u: np.ndarray,
+    first: int = 0,
+) -> dict[str, np.ndarray]:
+    """Target -> (rows of u, years from `first`) values for every input's target.
+
+    `central[target]` is (years,) or (1,) (a base-year scalar). Level inputs apply first (they
+    move the starting point), then path inputs; each clips to its domain.
+    """
+    rows = u.shape[0]
+    order = sorted(range(len(inputs)), key=lambda j: inputs[j].kind != "level")
+    out: dict[str, np.ndarray] = {}
+    for j in order:
+        inp = inputs[j]
+        c = np.asarray(central[inp.target], dtype=float)
+        scalar = c.shape[-1] == 1
+        draw = ppf(u[:, j], inp.uncertainty)
+        current = out.get(inp.target)
+        if inp.kind == "level":
+            if current is None:
+                current = np.repeat((c if scalar else c[first:])[None, :], rows, axis=0)
+            out[inp.target] = _level(current, draw, first, inp.domain, scalar)
+        elif current is None:
+            out[inp.target] = perturb(c, draw, inp.uncertainty, inp.domain, None, first, inp.anchor)
+        else:
+            # A level draw came first: the path moves relative to the shifted starting point.
+            moved = perturb(c, draw, inp.uncertainty, inp.domain, None, first, inp.anchor)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(c[first:] != 0, moved / c[first:], 1.0)
+            if inp.uncertainty.scale == "absolute":
+                current += moved - c[first:]
+            else:
+                current *= ratio
+            out[inp.target] = _clip(current, inp.domain)
+    return out
+
+
 @dataclass(frozen=True)
 class DrawPlan:
     """The Monte Carlo draws of a run, materialised block by block.
 
     Run 0 is the central case, runs 1..draws the draws. `rows(start, stop)` gives every
-    uncertain parameter's values for those runs, so the engine can draw inside each block
-    (in cache, on its thread) instead of holding every draw of every parameter at once.
+    uncertain input's values for those runs, so the engine can draw inside each block (in
+    cache, on its thread) instead of holding every draw of every input at once.
     """
 
     central: Mapping[str, np.ndarray]
-    uncertainty: Mapping[str, Uncertainty]
-    domains: Mapping[str, str]
-    keys: tuple[str, ...]
-    quantiles: np.ndarray  # (draws, len(keys)): each parameter's draw, already through ppf
+    inputs: tuple[UncertainInput, ...]
+    quantiles: np.ndarray  # (draws, len(inputs)) uniforms
 
     @property
     def runs(self) -> int:
         return self.quantiles.shape[0] + 1
 
+    @property
+    def targets(self) -> list[str]:
+        return sorted({i.target for i in self.inputs})
+
     def rows(self, start: int, stop: int, first_year_index: int = 0) -> dict[str, np.ndarray]:
-        """Values of runs start..stop-1 for every uncertain parameter, from a year index on."""
-        out = {}
+        """Values of runs start..stop-1 for every target, from a year index on."""
         first, last = max(start, 1), max(stop, 1)  # run 0 is the central case
-        for j, key in enumerate(self.keys):
-            central = self.central[key]
-            arr = np.empty((stop - start, central.shape[-1] - first_year_index))
-            if start == 0:
-                arr[0] = central[first_year_index:]
-            perturb(
-                central,
-                self.quantiles[first - 1 : last - 1, j],
-                self.uncertainty[key],
-                self.domains[key],
-                arr[first - start :],
-                first_year_index,
-            )
-            out[key] = arr
+        drawn = perturbed(
+            self.central, self.inputs, self.quantiles[first - 1 : last - 1], first_year_index
+        )
+        if start > 0:
+            return drawn
+        out = {}
+        for target, arr in drawn.items():
+            c = np.asarray(self.central[target], dtype=float)
+            row0 = c if c.shape[-1] == 1 else c[first_year_index:]
+            out[target] = np.concatenate([row0[None, :], arr])
+        for target in self.targets:
+            if target not in out:  # no draws (draws=0): only the central row
+                c = np.asarray(self.central[target], dtype=float)
+                out[target] = (c if c.shape[-1] == 1 else c[first_year_index:])[None, :]
         return out
 
 
 def draw_plan(
     central: Mapping[str, np.ndarray],
-    uncertainty: Mapping[str, Uncertainty],
-    domains: Mapping[str, str],
+    inputs: Sequence[UncertainInput],
     draws: int,
     seed: int | None,
     method: Method = "random",
 ) -> DrawPlan:
-    """Seeded draws; sorted keys fix the column order, so a seed always means the same draws."""
-    keys = tuple(sorted(uncertainty))
-    u = uniform_draws(draws, len(keys), seed, method)
-    quantiles = np.empty_like(u)
-    for j, key in enumerate(keys):
-        quantiles[:, j] = ppf(u[:, j], uncertainty[key])
-    return DrawPlan(central, uncertainty, domains, keys, quantiles)
+    """Seeded draws; the inputs' order (sorted by name) fixes the columns, so a seed always
+    means the same draws."""
+    ordered = tuple(sorted(inputs, key=lambda i: i.name))
+    u = uniform_draws(draws, len(ordered), seed, method)
+    return DrawPlan(central, ordered, u)
 
 
 def sample(
     central: Mapping[str, np.ndarray],
-    uncertainty: Mapping[str, Uncertainty],
-    domains: Mapping[str, str],
+    inputs: Sequence[UncertainInput],
     draws: int,
     seed: int | None,
     method: Method = "random",
 ) -> dict[str, np.ndarray]:
-    """Key -> (1 + draws, years) for every uncertain parameter: row 0 is the central path."""
-    plan = draw_plan(central, uncertainty, domains, draws, seed, method)
+    """Target -> (1 + draws, years) for every uncertain input's target: row 0 is central."""
+    plan = draw_plan(central, inputs, draws, seed, method)
     return plan.rows(0, plan.runs)

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model.errors import AssumptionError, Problem, UnknownScenarioError
+from model.nowcast import Notice, apply_nowcast
 from model.schema import DOMAIN_BOUNDS, DOMAIN_TEXT, ParameterDecl, Schema, load_schema
 from model.trajectory import (
     BASE_YEAR,
@@ -57,6 +58,9 @@ class Settings(BaseModel):
     headline_scope: Literal["direct", "direct_plus_indirect"] = "direct_plus_indirect"
     # Years within this fraction of the peak value form the plateau band (a modelling choice).
     plateau_tolerance: float = Field(default=0.02, ge=0.0, le=0.2)
+    # Follow the observations in the years they cover (model.nowcast); false projects from the
+    # base year as if nothing were observed after it (the hindcast).
+    nowcast: bool = True
 
 
 class _Text(BaseModel):
@@ -80,6 +84,14 @@ class Scenario:
     origin: Mapping[str, str]
     overrides: tuple[str, ...] = ()
     assumptions_dir: Path = field(default_factory=default_assumptions_dir)
+    # The nowcast (model.nowcast): the last observed year (levers act after it), each
+    # parameter's anchor year (its path is fixed by evidence up to it: Monte Carlo deviations
+    # start after it), the observed years per parameter, and the values observations overruled.
+    observed_through: int = BASE_YEAR
+    anchors: Mapping[str, int] = field(default_factory=dict)
+    observed: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    notices: tuple[Notice, ...] = ()
+    hot_metal_ratio: float | None = None
 
     def value(self, key: str, year: int) -> float:
         return float(self.values[key][year - YEARS[0]])
@@ -105,7 +117,7 @@ def load_scenario(
     data = load_data(root)
     schema = load_schema(root / "parameters.yaml", data.sectors)
     chain = _resolve_chain(name, root / "scenarios")
-    return _build(name, chain, schema, data.base_value, parse_overrides(overrides), root)
+    return _build(name, chain, schema, data, parse_overrides(overrides), root)
 
 
 def list_scenarios(assumptions: Path | str | None = None) -> list[str]:
@@ -224,10 +236,11 @@ def _build(
     name: str,
     chain: list[tuple[str, dict[str, Any]]],
     schema: Schema,
-    base_value: Any,
+    data: Any,
     overrides: dict[str, Any],
     root: Path,
 ) -> Scenario:
+    base_value = data.base_value
     problems: list[Problem] = []
     specs: dict[str, Any] = {k: copy.deepcopy(d.default) for k, d in schema.parameters.items()}
     origin = dict.fromkeys(schema.parameters, "parameters.yaml")
@@ -256,6 +269,11 @@ def _build(
         problems += _share_group_problems(values, origin, schema)
     if problems:
         raise AssumptionError(problems)
+    nowcast = None
+    if settings.nowcast:
+        defaults = _default_values(schema, base_value)
+        nowcast = apply_nowcast(values, specs, origin, schema, data.observations, defaults)
+        values = nowcast.values
     return Scenario(
         name=name,
         description=MappingProxyType(description),
@@ -268,7 +286,24 @@ def _build(
         origin=MappingProxyType(origin),
         overrides=tuple(f"{k}={v}" for k, v in overrides.items()),
         assumptions_dir=root,
+        observed_through=nowcast.through if nowcast else BASE_YEAR,
+        anchors=MappingProxyType(nowcast.anchors if nowcast else dict.fromkeys(values, BASE_YEAR)),
+        observed=MappingProxyType(nowcast.observed if nowcast else {}),
+        notices=nowcast.notices if nowcast else (),
+        hot_metal_ratio=nowcast.hot_metal_ratio if nowcast else None,
     )
+
+
+def _default_values(schema: Schema, base_value: Any) -> dict[str, np.ndarray]:
+    """parameters.yaml's defaults expanded (the baseline path every lever keeps until the
+    nowcast year)."""
+    specs = {k: copy.deepcopy(d.default) for k, d in schema.parameters.items()}
+    origin = dict.fromkeys(schema.parameters, "parameters.yaml")
+    problems: list[Problem] = []
+    values, _ = _expand_all(specs, origin, schema, base_value, problems)
+    if problems:
+        raise AssumptionError(problems)
+    return values
 
 
 def _check_top_level(fname: str, raw: dict[str, Any], schema: Schema) -> list[Problem]:

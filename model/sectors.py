@@ -46,14 +46,18 @@ def steel(p: Params, tech: Callable[[str, str], float]) -> Physical:
     eaf = crude * p["steel.eaf_share"]
     h2 = crude * p["steel.h2_dri_share"]
     bof = crude - eaf - h2
+    products = {
+        "Crude Steel": crude,
+        "Crude Steel|BF-BOF": bof,
+        "Crude Steel|Scrap-EAF": eaf,
+        "Crude Steel|H2-DRI-EAF": h2,
+    }
+    hot_metal = p.get("base.steel.hot_metal_ratio")  # t pig iron per t BF-BOF steel (2020)
+    if hot_metal is not None:
+        products["Pig Iron"] = bof * hot_metal
     return Physical(
         routes={"steel.bf_bof": bof, "steel.scrap_eaf": eaf, "steel.h2_dri": h2},
-        products={
-            "Crude Steel": crude,
-            "Crude Steel|BF-BOF": bof,
-            "Crude Steel|Scrap-EAF": eaf,
-            "Crude Steel|H2-DRI-EAF": h2,
-        },
+        products=products,
         ccus_routes=("steel.bf_bof",),
         hydrogen_green_share={"steel.h2_dri": p["hydrogen.green_share"]},
         capped=[(crude, demand)],

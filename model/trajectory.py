@@ -24,10 +24,12 @@ SPEC_FIELDS = {"value", "milestones", "method", "growth", "start", "from", "unce
 
 
 class Uncertainty(BaseModel):
-    """A distribution for the Monte Carlo; `relative` multiplies the path, `absolute` adds to it.
+    """A distribution for the Monte Carlo (model.sampling).
 
-    The deviation is phased in linearly over `phase_in` years after the base year, so every draw
-    still reproduces the base year (which is history, not a choice).
+    `relative` multiplies the path and `absolute` adds to it, phased in linearly over
+    `phase_in` years after the parameter's anchor year (the last year evidence fixes it);
+    `growth` shifts the path's annual growth rate by the draw from the first year after the
+    anchor (low/high are rates, e.g. -0.015 and 0.01), so the deviation compounds.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -37,7 +39,7 @@ class Uncertainty(BaseModel):
     high: float
     mode: float | None = None
     sd: float | None = None
-    scale: Literal["relative", "absolute"] = "relative"
+    scale: Literal["relative", "absolute", "growth"] = "relative"
     phase_in: int = Field(default=10, ge=0, le=50)
 
     @model_validator(mode="after")
@@ -49,6 +51,8 @@ class Uncertainty(BaseModel):
             )
         if self.scale == "relative" and self.low < 0:
             raise ValueError("a relative factor cannot be negative")
+        if self.scale == "growth" and self.low <= -1:
+            raise ValueError("a growth shift must be above -1")
         if self.dist == "truncnorm" and not (self.sd and self.sd > 0):
             raise ValueError("truncnorm needs sd > 0")
         return self

@@ -32,6 +32,10 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = REPO.parent / "shared" / "reference-data"
 DEFAULT_OUT = REPO / "assumptions" / "data"
 CEADS_FILE = "ceads_shandong_co2_by_sector_fuel_2000_2019.csv"
+OBSERVED_FILE = "shandong_observed_2018_2023.csv"
+NBS = "NBS provincial output, December year-to-date (observations.csv; reference key {key})"
+MEASURED = 0.02  # measurement range of NBS outputs, observed_series.csv (assumption)
+GLASS_MT_PER_MILLION_CASES = 0.05  # one weight case = 50 kg (observed_series.csv)
 
 TJ_PER_TCE = 0.0293076  # 1 tce = 29.3076 GJ (7000 kcal/kgce), GB/T 2589-2020
 C_TO_CO2 = 44.0 / 12.0
@@ -485,6 +489,14 @@ class Ref:
         self.figs = pd.read_csv(ref_dir / "sourced_figures.csv")
         self.tech = pd.read_csv(ref_dir / "technology_parameters.csv")
         self.gen = pd.read_csv(ref_dir / "shandong_power_generation_by_fuel_1994_2012.csv")
+        self.observed = pd.read_csv(ref_dir / OBSERVED_FILE)
+
+    def ob(self, key: str, year: int) -> float:
+        """A figure of the observed statistics 2018-2023 (as in assumptions/data/observations.csv)."""
+        f = self.observed[(self.observed["key"] == key) & (self.observed["year"] == year)]
+        if len(f) != 1:
+            raise KeyError(f"{key} {year}: {len(f)} rows")
+        return float(f["value"].iloc[0])
 
     def fig(self, key: str, year: int | None = None, item_contains: str | None = None) -> float:
         f = self.figs[self.figs["key"] == key]
@@ -527,19 +539,16 @@ def build_base_year(ref: Ref) -> list[dict]:
             )
         )
 
-    jan_nov = ref.fig("A4_steel", 2020)
-    steel20 = jan_nov * 12 / 11
+    steel20 = ref.ob("O1_crude_steel", 2020)
     add(
         "steel",
         "crude_steel",
         steel20,
-        76.0,
-        80.5,
+        steel20 * (1 - MEASURED),
+        steel20 * (1 + MEASURED),
         "Mt",
-        f"derived: Jan-Nov 2020 {jan_nov} Mt (A4_steel, csteelnews/ferro-alloys.com citing NBS) x "
-        f"12/11 = {steel20:.2f}; the same source reports the full year as 'close to 80 Mt'. "
-        "Range: 76 (Dec weaker) to 80.5",
-        "derived",
+        f"quoted: {NBS.format(key='O1_crude_steel')}; range +-2% (measurement, assumption)",
+        "quoted",
     )
     s1 = ref.figs[ref.figs["key"] == "S1_steelcap"]["value"].astype(float).tolist()
     eaf = s1[0] / (s1[0] + s1[1])
@@ -657,16 +666,18 @@ def build_base_year(ref: Ref) -> list[dict]:
         "energy-efficiency list, so small lines are a minority of output",
         "assumption",
     )
+    cases = ref.ob("O5_flat_glass", 2020)
+    glass20 = cases * GLASS_MT_PER_MILLION_CASES
     add(
         "building_materials",
         "flat_glass",
-        2.5,
-        1.0,
-        4.0,
+        glass20,
+        glass20 * (1 - MEASURED),
+        glass20 * (1 + MEASURED),
         "Mt",
-        "assumption: no Shandong flat-glass output in reference data; Work Plan 三(十)3 caps "
-        "flat-glass capacity; order of magnitude ~5% of national output",
-        "assumption",
+        f"derived: {cases:.3f} million weight cases x 0.05 Mt per million cases (one weight case "
+        f"= 50 kg of 2 mm glass); {NBS.format(key='O5_flat_glass')}; range +-2% (measurement)",
+        "derived",
     )
 
     # chemicals
@@ -1674,10 +1685,12 @@ def build(ref: Ref, out: Path) -> None:
     # ---------------- 2020 estimate
     c19 = {g: sum(h[(g, f"co2_combustion|{c}", 2019)] for c in FOSSIL) for g in all_groups}
     c18 = {g: sum(h[(g, f"co2_combustion|{c}", 2018)] for c in FOSSIL) for g in all_groups}
-    s18 = ref.fig("A2_steel", 2018)
-    s19 = ref.fig("A3_steel", 2019)
-    s20 = ref.fig("A4_steel", 2020) * 12 / 11
-    g_steel = (s20 / s18) / (c19["steel"] / c18["steel"])
+    s18, s19, s20 = (ref.ob("O1_crude_steel", y) for y in (2018, 2019, 2020))
+    pig19, pig20 = (ref.ob("O2_pig_iron", y) for y in (2019, 2020))
+    cem19, cem20 = (ref.ob("O4_cement", y) for y in (2019, 2020))
+    # Steel's 2020 CO2 follows the hot metal made (the blast furnace is the emitter).
+    g_steel = pig20 / pig19
+    g_bm = cem20 / cem19
     sec_g = 0.033  # A14: secondary industry real growth 2020
     gdp_g = 0.036  # A14: GDP real growth 2020
     b6 = ref.fig("B6_13FYP", 2020)
@@ -1686,14 +1699,23 @@ def build(ref: Ref, out: Path) -> None:
     f_non = (1 + gdp_g) * (1 + i_rate)
     factors = {g: f_ind for g in SECTORS}
     factors["steel"] = g_steel
+    factors["building_materials"] = g_bm
     factors["power"] = 1.0
     factors["non_industry"] = f_non
+    factor_range = {g: ((1 + sec_g) * 0.94, 1 + sec_g) for g in SECTORS}
+    factor_range["steel"] = (s20 / s19, g_steel + 0.02)
+    factor_range["building_materials"] = (f_ind, g_bm + 0.02)
     steel_src = (
-        f"derived: 2019 x {g_steel:.4f}. Crude steel 2018 {s18} Mt (A2, NBS), 2019 {s19} Mt (A3, "
-        f"news citing NBS), 2020 ~{s20:.1f} Mt (A4 Jan-Nov x 12/11). The 2019 figure is not used: "
-        "it implies -11% in 2019 while CEADs steel CO2 rose 4%, so it is likely a partial or "
-        "different-basis figure. Rule: 2020/2019 activity = (2020/2018 output) / (2019/2018 "
-        "CEADs steel combustion CO2), i.e. intensity constant 2018-2020; range 1.00-1.12"
+        f"derived: 2019 x {g_steel:.4f} = NBS pig iron 2020 / 2019 ({pig20} / {pig19} Mt, "
+        f"{NBS.format(key='O2_pig_iron')}): BF-BOF CO2 follows the hot metal made, intensity "
+        f"constant 2019-2020. Range {s20 / s19:.4f} (crude steel {s20} / {s19} Mt, O1) to "
+        f"{g_steel + 0.02:.4f}"
+    )
+    bm_src = (
+        f"derived: 2019 x {g_bm:.4f} = NBS cement output 2020 / 2019 ({cem20} / {cem19} Mt, "
+        f"{NBS.format(key='O4_cement')}): kiln fuel and calcination follow cement, intensity "
+        f"constant 2019-2020 (NBS and CEADs disagreed by 9 points on 2018-2019 growth, so the range "
+        f"is wide); range {f_ind:.4f} (the generic factor) to {g_bm + 0.02:.4f}"
     )
     gen_src = (
         f"assumption: 2019 x {f_ind:.4f} = (1 + secondary-industry real growth 3.3%, A14_GDP) x "
@@ -1712,10 +1734,12 @@ def build(ref: Ref, out: Path) -> None:
     )
     srcs = {g: gen_src for g in SECTORS}
     srcs["steel"] = steel_src
+    srcs["building_materials"] = bm_src
     srcs["power"] = pow_src
     srcs["non_industry"] = non_src
     kinds = {g: "assumption" for g in GROUPS}
     kinds["steel"] = "derived"
+    kinds["building_materials"] = "derived"
 
     new: list[dict] = []
 
@@ -1765,11 +1789,10 @@ def build(ref: Ref, out: Path) -> None:
     by = build_base_year(ref)
     c_ef = ref.fig("D7_cement_EF")
     proc20 = h[("building_materials", "co2_process", 2019)] * factors["building_materials"]
-    cement20 = proc20 / c_ef
+    cement20 = cem20
     ratio = next(r["value"] for r in by if r["item"] == "clinker_ratio")
     clinker20 = cement20 * ratio
-    f_lo, f_hi = (1 + sec_g) * 0.94, 1 + sec_g
-    cem_lo, cem_hi = cement20 * f_lo / f_ind, cement20 * f_hi / f_ind
+    cem_lo, cem_hi = cement20 * (1 - MEASURED), cement20 * (1 + MEASURED)
     r_lo = next(r["low"] for r in by if r["item"] == "clinker_ratio")
     r_hi = next(r["high"] for r in by if r["item"] == "clinker_ratio")
     by += [
@@ -1781,12 +1804,12 @@ def build(ref: Ref, out: Path) -> None:
             high=r6(cem_hi),
             unit="Mt",
             source=(
-                f"assumption: 2020 CEADs-consistent process CO2 {proc20:.2f} Mt (2019 x "
-                f"{f_ind:.4f}, see history.csv) / {c_ef} t/t (D7_cement_EF); 2019 implied "
-                "output 159.5 Mt (A1_cement_implied); range from the 2020 factor range "
-                f"{f_lo:.3f}-{f_hi:.3f}"
+                f"quoted: {NBS.format(key='O4_cement')}; range +-2% (measurement, assumption). "
+                f"CEADs-consistent 2020 process CO2 is {proc20:.2f} Mt (2019 x {g_bm:.4f}), i.e. "
+                f"{proc20 / cement20:.4f} t CO2/t cement against the CEADs national convention "
+                f"{c_ef} (D7_cement_EF): the engine scales clinker process CO2 to CEADs"
             ),
-            kind="assumption",
+            kind="quoted",
         ),
         dict(
             sector="building_materials",
@@ -1797,8 +1820,7 @@ def build(ref: Ref, out: Path) -> None:
             unit="Mt",
             source=(
                 f"derived: cement {cement20:.2f} Mt x clinker ratio {ratio:.4f} (row "
-                "clinker_ratio) = process CO2 / 0.51 t CO2 per t clinker; range combines the "
-                "cement and ratio ranges"
+                "clinker_ratio); range combines the cement and ratio ranges"
             ),
             kind="derived",
         ),
@@ -2023,8 +2045,8 @@ def build(ref: Ref, out: Path) -> None:
                 sector=g,
                 item="co2_2020_vs_2019",
                 value=r6(factors[g]),
-                low=r6(1.0 if g == "steel" else (1 + sec_g) * 0.94),
-                high=r6(1.12 if g == "steel" else 1 + sec_g),
+                low=r6(factor_range[g][0]),
+                high=r6(factor_range[g][1]),
                 unit="ratio",
                 source=srcs[g],
                 kind=kinds[g],
@@ -2099,9 +2121,8 @@ def build(ref: Ref, out: Path) -> None:
     sum_rows(["energy|Hydrogen"], [2020], "industry", SECTORS)
 
     # ---------------- value added 2020
-    sec_va = ref.fig("A14_GDP", 2020, "secondary")
-    ind_sh = (0.82, 0.78, 0.86)
-    ind_va = sec_va * ind_sh[0]
+    ind_va = ref.ob("M3_industry_va", 2020)
+    m3 = "Shandong Provincial Bureau of Statistics via Wind (observations.csv industry_va, key M3_industry_va)"
     va_sh = {
         "steel": 0.07,
         "nonferrous": 0.05,
@@ -2116,12 +2137,10 @@ def build(ref: Ref, out: Path) -> None:
     for g in SECTORS:
         v = ind_va * va_sh[g]
         src = (
-            f"assumption: secondary-industry VA 2020 {sec_va} bn CNY current prices "
-            f"(A14_GDP, quoted) x industry (excl. construction) share {ind_sh[0]} "
-            f"({ind_sh[1]}-{ind_sh[2]}; rationale: construction is typically 14-22% of "
-            f"secondary VA in Chinese provinces) x sector share {va_sh[g]} (x0.7-x1.3; "
-            "rationale: Shandong's heavy/chemical-oriented structure, chemicals and equipment "
-            "largest; no sourced Shandong split by sector exists in the reference data)"
+            f"assumption: industry (secondary excluding construction) VA 2020 {ind_va} bn CNY "
+            f"current prices (quoted, {m3}) x sector share {va_sh[g]} (x0.7-x1.3; rationale: "
+            "Shandong's heavy/chemical-oriented structure, chemicals and equipment largest; no "
+            "sourced Shandong split by sector exists in the reference data)"
         )
         add(g, "value_added", 2020, v, "bn CNY", src, "assumption")
         by.append(
@@ -2129,8 +2148,8 @@ def build(ref: Ref, out: Path) -> None:
                 sector=g,
                 item="value_added",
                 value=r6(v),
-                low=r6(sec_va * ind_sh[1] * va_sh[g] * 0.7),
-                high=r6(sec_va * ind_sh[2] * va_sh[g] * 1.3),
+                low=r6(v * 0.7),
+                high=r6(v * 1.3),
                 unit="bn CNY",
                 source=src,
                 kind="assumption",
@@ -2142,43 +2161,34 @@ def build(ref: Ref, out: Path) -> None:
         2020,
         ind_va,
         "bn CNY",
-        f"assumption: {sec_va} (A14_GDP secondary industry VA, quoted) x industry share "
-        f"{ind_sh[0]} ({ind_sh[1]}-{ind_sh[2]}); equals the sum of the 8 sectors",
-        "assumption",
+        f"quoted: {m3}; equals the sum of the 8 sectors",
+        "quoted",
+    )
+    by.append(
+        dict(
+            sector="industry",
+            item="electricity_share_factor",
+            value=0.98,
+            low=0.88,
+            high=1.06,
+            unit="ratio",
+            source=(
+                "assumption: Shandong industry's share of whole-society electricity relative to "
+                "the national secondary-industry share of the same year (observations.csv "
+                "cn_electricity_secondary / cn_electricity_total, 68% in 2020). 0.98 leaves out "
+                "construction (about 2% of secondary-industry use, an assumption); range "
+                "0.88-1.06 because no Shandong industrial electricity series was found (the "
+                "reference data's known gap). The top-down anchor of industrial electricity "
+                "(model.engine.base_electricity)"
+            ),
+            kind="assumption",
+        )
     )
 
     # ---------------- outputs
-    add(
-        "steel",
-        "output|crude_steel",
-        2018,
-        s18,
-        "Mt",
-        "quoted: NBS provincial output table (A2_steel, visiochats.com News?id=254379)",
-        "quoted",
-    )
-    add(
-        "steel",
-        "output|crude_steel",
-        2019,
-        s19,
-        "Mt",
-        "quoted: ferro-alloys.com News/Details/296412 citing NBS (A3_steel, medium confidence); "
-        "inconsistent with 2018/2020 and CEADs, possibly a different basis: not used for the "
-        "2020 estimate",
-        "quoted",
-    )
-    add(
-        "steel",
-        "output|crude_steel",
-        2020,
-        s20,
-        "Mt",
-        f"derived: Jan-Nov 2020 {ref.fig('A4_steel', 2020)} Mt (A4_steel) x 12/11; reported as "
-        "'close to 80 Mt' for the full year",
-        "derived",
-    )
-    for y in (2010, 2015, 2019):
+    for y, v in ((2018, s18), (2019, s19), (2020, s20)):
+        add("steel", "output|crude_steel", y, v, "Mt", f"quoted: {NBS.format(key='O1_crude_steel')}", "quoted")
+    for y in (2010, 2015):
         add(
             "building_materials",
             "output|cement",
@@ -2188,15 +2198,16 @@ def build(ref: Ref, out: Path) -> None:
             "derived: CEADs cement process CO2 / 0.2906 t CO2 per t cement (A1_cement_implied)",
             "derived",
         )
-    add(
-        "building_materials",
-        "output|cement",
-        2020,
-        cement20,
-        "Mt",
-        byd[("building_materials", "cement")]["source"],
-        "assumption",
-    )
+    for y in (2018, 2019, 2020):
+        add(
+            "building_materials",
+            "output|cement",
+            y,
+            ref.ob("O4_cement", y),
+            "Mt",
+            f"quoted: {NBS.format(key='O4_cement')}",
+            "quoted",
+        )
     add(
         "building_materials",
         "output|clinker",

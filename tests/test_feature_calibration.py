@@ -35,8 +35,44 @@ def test_base_year_reproduces_ceads_scope_energy_and_co2(scenario, sector):
         assert co2 == pytest.approx(
             DATA.history_2020(sector, f"co2_combustion|{c}"), rel=0.02, abs=1e-6
         )
+    # Electricity: the bottom-up estimate reconciled to the top-down total, inside its range.
     elec = r.get(f"Electricity Demand|Industry|{name}")[0, col]
-    assert elec == pytest.approx(DATA.history_2020(sector, "energy|Electricity"), rel=0.02)
+    row = DATA.base_year.loc[(sector, "energy|Electricity")]
+    assert row["low"] <= elec <= row["high"]
+    assert elec >= DATA.history_2020(sector, "energy|Electricity")  # the gap is positive
+
+
+def test_industrial_electricity_2020_is_the_top_down_anchor():
+    """Sectors sum to whole-society consumption x national secondary share x Shandong factor."""
+    obs = DATA.observations
+    share = obs.values("cn_electricity_secondary")[2020] / obs.values("cn_electricity_total")[2020]
+    anchor = (
+        obs.values("electricity_total")[2020]
+        * share
+        * DATA.base_value("industry.electricity_share_factor")
+    )
+    for scenario in ("baseline", "plan"):
+        r = run(scenario)
+        col = int(np.flatnonzero(r.years == 2020)[0])
+        assert r.get("Electricity Demand|Industry")[0, col] == pytest.approx(anchor, rel=1e-12)
+
+
+def test_reconciliation_gives_the_gap_to_the_widest_ranges():
+    from model.calibration import electricity_reconciliation
+    from model.scenario import load_scenario
+
+    table = electricity_reconciliation(load_scenario("baseline"))
+    sectors = table[table["sector"] != "industry"].set_index("sector")
+    width = sectors["bottom_up_high"] - sectors["bottom_up_low"]
+    gap = sectors["difference_twh"]
+    # Least squares under a fixed total: each sector's share of the gap is its share of the
+    # variance ((range / 4)^2), so the ratio gap / width^2 is one number for every sector.
+    ratio = gap / width**2
+    np.testing.assert_allclose(ratio, ratio.iloc[0], rtol=1e-9)
+    total = table[(table["sector"] == "industry") & (table["year"] == 2020)].iloc[0]
+    assert gap.sum() == pytest.approx(total["top_down_twh"] - total["bottom_up_twh"], rel=1e-9)
+    later = table[(table["sector"] == "industry") & (table["year"] > 2020)]
+    np.testing.assert_allclose(later["reconciled_twh"], later["top_down_twh"], rtol=1e-9)
 
 
 def test_cement_process_co2_is_calibrated_to_ceads():

@@ -70,12 +70,20 @@ def test_values_are_immutable():
 
 
 def test_milestones_interpolate_and_override_sets_one_milestone():
-    s = load_scenario("baseline", ["steel.eaf_share.2030=0.25"])
+    # Without the nowcast the path runs from the base year; with it, from the last observed
+    # year (model.nowcast; tests/test_feature_nowcast.py).
+    s = load_scenario("baseline", ["steel.eaf_share.2030=0.25", "settings.nowcast=false"])
     eaf = s.values["steel.eaf_share"]
     assert s.value("steel.eaf_share", 2030) == pytest.approx(0.25)
     base_2020 = s.value("steel.eaf_share", 2020)
     assert s.value("steel.eaf_share", 2025) == pytest.approx((base_2020 + 0.25) / 2)
     assert np.all(np.diff(eaf[10:21]) >= 0)  # 2020-2030 rises monotonically
+    now = load_scenario("baseline", ["steel.eaf_share.2030=0.25"])
+    last = now.observed_through
+    start = now.value("steel.eaf_share", last)
+    mid = (last + 2030) // 2
+    expected = start + (0.25 - start) * (mid - last) / (2030 - last)
+    assert now.value("steel.eaf_share", mid) == pytest.approx(expected)
 
 
 def test_override_syntax_dict_and_list_agree():
@@ -84,8 +92,9 @@ def test_override_syntax_dict_and_list_agree():
     assert np.array_equal(
         a.values["steel.crude_steel_demand"], b.values["steel.crude_steel_demand"]
     )
-    assert a.value("steel.crude_steel_demand", 2021) == pytest.approx(
-        a.value("steel.crude_steel_demand", 2020) * 0.97
+    last = a.observed_through  # the growth compounds from the last observed value
+    assert a.value("steel.crude_steel_demand", last + 2) == pytest.approx(
+        a.value("steel.crude_steel_demand", last + 1) * 0.97
     )
 
 
@@ -106,8 +115,9 @@ def test_growth_constant_and_named_method_forms(assumptions_copy):
     )
     s = load_scenario("forms", assumptions=assumptions_copy)
     d = s.values["steel.crude_steel_demand"]
-    assert d[11] / d[10] == pytest.approx(0.99)
-    assert np.all(s.values["steel.output_cap"] == 90)
+    after = s.observed_through - 2010 + 1  # the first projected year's index
+    assert d[after + 1] / d[after] == pytest.approx(0.99)
+    assert np.all(s.values["steel.output_cap"][after:] == 90)  # no cap on observed output
     h2 = s.values["steel.h2_dri_share"]
     assert h2[20] == 0 and h2[30] == pytest.approx(0.1) and h2[40] == pytest.approx(0.3)
     assert np.all(np.diff(h2) >= -1e-12) and h2.max() <= 0.3 + 1e-12  # smooth: no overshoot

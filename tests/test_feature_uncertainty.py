@@ -11,7 +11,8 @@ import pytest
 from model.cli import main
 from model.errors import ModelError
 from model.peaks import peak, scope_variable, target_table
-from model.runner import evaluate_params, run, scenario_params
+from model.runner import engine_inputs, evaluate_params, run, scenario_params
+from model.sampling import draw_plan
 from model.scenario import load_scenario
 from model.trajectory import Uncertainty
 from model.uncertainty import (
@@ -37,7 +38,7 @@ def baseline_draws():
 
 def _tight(unc: Uncertainty) -> Uncertainty:
     """The same kind of distribution squeezed to a width of 2e-12 around 'no change'."""
-    centre = 1.0 if unc.scale == "relative" else 0.0
+    centre = unc.centre
     return Uncertainty(
         dist="uniform", low=centre - 1e-12, high=centre + 1e-12, scale=unc.scale, phase_in=0
     )
@@ -49,10 +50,12 @@ def test_no_draws_is_a_model_error(plan):
 
 
 def test_zero_variance_draws_equal_the_deterministic_run(plan):
-    squeezed = dataclasses.replace(
-        plan, uncertainty={k: _tight(u) for k, u in plan.uncertainty.items()}
-    )
-    results = run(squeezed, draws=40, seed=3)
+    # Every uncertain input (parameters, base-year ranges, measurement ranges) squeezed.
+    params, inputs = engine_inputs(plan)
+    tight = [dataclasses.replace(i, uncertainty=_tight(i.uncertainty)) for i in inputs]
+    central_inputs = {k: v[0] for k, v in params.items()}
+    plan_of_draws = draw_plan(central_inputs, tight, 40, 3)
+    results = evaluate_params(params, plan, draws=40, seed=3, sampled=plan_of_draws)
     central = run(plan).values[0]
     draws = results.values[1:]
     central_row = np.broadcast_to(results.values[:1], draws.shape)
