@@ -100,6 +100,50 @@ UI: dict[str, dict[str, str]] = {
         "single_lever_caption": "单项措施情景：相对基准情景的减排量（{scope}，百万吨CO2/年）",
         "lever_family": "措施类别",
         "reduction_year": "{year}年减排",
+        "basis": (
+            "结论的依据：{y0}—{through}年的排放是依据已公布的统计数据（产量、用电量、电网排放因子、"
+            "工业增加值）按基准年强度估算的（这些年份尚无正式排放清单），{next}年起为情景预测。"
+            "各情景在{y0}—{through}年完全相同，措施只在{next}年以后起作用。"
+        ),
+        "basis_peak_estimated": (
+            "{label}的峰值年份{year}年落在统计估算期：它来自实际数据，而非预测；正式排放清单发布后应再核对。"
+        ),
+        "basis_peak_projected": "{label}的峰值年份{year}年是预测。",
+        "standing_intro": (
+            "下列数字不是预测。表1为模型所用每项统计数据的最新年份；表2为{y0}—{through}年工业二氧化碳的估算值"
+            "（依据实际产量、用电量、电网排放因子和工业增加值，按基准年强度计算，括号内为90%区间）。"
+        ),
+        "standing_inputs_caption": "表1 各项输入数据的最新统计年份",
+        "standing_emissions_caption": "表2 {y0}—{through}年工业二氧化碳排放估算（百万吨/年）",
+        "indicator": "指标",
+        "latest_year": "最新年份",
+        "value": "数值",
+        "kind": "性质",
+        "kind_quoted": "统计值",
+        "kind_derived": "统计值（换算）",
+        "kind_assumption": "假设（待统计公报）",
+        "year": "年份",
+        "highest": (
+            "已有统计数据的{y0}—{through}年中，工业二氧化碳（{scope}）最高的是{year}年，约{value}百万吨"
+            "（90%区间{low}—{high}）。若连同CEADs清单年份（2010年起）一并比较，最高为{year_all}年（{value_all}百万吨）"
+            "；清单年份与估算年份口径接近但不完全相同。"
+        ),
+        "targets_so_far": (
+            "2025年目标能否达成，统计数据已决定了一部分：2020—{through}年单位工业增加值能耗估算{ei}，"
+            "{next}—2025年还需再下降{ei_need}才能达到“下降17%左右”；单位增加值二氧化碳（{scope}）{co2}，"
+            "还需再下降{co2_need}才能达到“下降20.5%以上”。"
+        ),
+        "done_already": "已达到",
+        "hindcast_caption": (
+            "回测误差：模型若自2020年起预测、不使用之后的统计数据，与实际统计值的偏差（模型−实际，%）。"
+            "现值估算即本简报所用结果。"
+        ),
+        "series": "统计数据",
+        "years": "年份",
+        "hindcast_mape": "回测平均绝对误差（%）",
+        "hindcast_bias": "回测平均偏差（%）",
+        "hindcast_last": "最近一年偏差（%）",
+        "nowcast_mape": "现值估算平均绝对误差（%）",
     },
     "en": {
         "scenario": "Scenario",
@@ -172,6 +216,61 @@ UI: dict[str, dict[str, str]] = {
         ),
         "lever_family": "Lever family",
         "reduction_year": "Reduction {year}",
+        "basis": (
+            "What the answer rests on: emissions for {y0}-{through} are estimated from published "
+            "statistics (output, electricity use, the grid emission factor, industrial value "
+            "added) with base-year intensities (no emissions inventory exists yet for these "
+            "years); from {next} on they are scenario projections. All scenarios are identical "
+            "in {y0}-{through}; levers act only from {next}."
+        ),
+        "basis_peak_estimated": (
+            "{label}: the peak year {year} lies in the estimated period: it comes from observed "
+            "data, not from a projection; check it again when an emissions inventory appears."
+        ),
+        "basis_peak_projected": "{label}: the peak year {year} is projected.",
+        "standing_intro": (
+            "The numbers below are not projections. Table 1 gives the latest year of every "
+            "statistic the model uses; Table 2 the estimated industrial CO2 for {y0}-{through} "
+            "(from observed output, electricity, grid factor and value added with base-year "
+            "intensities; 90% range in brackets)."
+        ),
+        "standing_inputs_caption": "Table 1. Latest observed year of each input",
+        "standing_emissions_caption": (
+            "Table 2. Industrial CO2, estimated for {y0}-{through} (Mt CO2/yr)"
+        ),
+        "indicator": "Indicator",
+        "latest_year": "Latest year",
+        "value": "Value",
+        "kind": "Kind",
+        "kind_quoted": "statistic",
+        "kind_derived": "statistic (converted)",
+        "kind_assumption": "assumption (awaiting the communique)",
+        "year": "Year",
+        "highest": (
+            "Of the years with statistics ({y0}-{through}), industrial CO2 ({scope}) was highest "
+            "in {year}, about {value} Mt (90% range {low}-{high}). Counting the CEADs inventory "
+            "years from 2010 too, the highest is {year_all} ({value_all} Mt); inventory and "
+            "estimated years are on close but not identical bases."
+        ),
+        "targets_so_far": (
+            "The observed years already decide part of the 2025 targets: from 2020 to {through} "
+            "energy use per unit of industrial value added is estimated to have {ei}, and must "
+            "fall a further {ei_need} in {next}-2025 to reach the target of about -17%; CO2 per "
+            "unit of value added ({scope}) {co2} and must fall a further {co2_need} to reach "
+            "-20.5%."
+        ),
+        "done_already": "already reached",
+        "hindcast_caption": (
+            "Hindcast errors: how far the model projected from 2020 without the later "
+            "statistics was from them (model - observed, %). The nowcast is what this briefing "
+            "uses."
+        ),
+        "series": "Statistic",
+        "years": "Years",
+        "hindcast_mape": "Hindcast mean absolute error (%)",
+        "hindcast_bias": "Hindcast mean error (%)",
+        "hindcast_last": "Latest year's error (%)",
+        "nowcast_mape": "Nowcast mean absolute error (%)",
     },
 }
 
@@ -690,12 +789,13 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         (
             "历史数据",
             "2010—2019年排放与能源数据来自中国碳核算数据库（CEADs）山东省二氧化"
-            "碳清单（IPCC部门法）：Shan et al. 2018, Scientifi"
-            "c Data 5:170201；Shan et al. 2020, Scient"
-            "ific Data 7:54；Guan et al. 2021, Earth's"
-            " Future 9:e2021EF002241；Shan et al. 2016"
-            ", Applied Energy 184:742。CEADs止于2019年；2020年基准年由2019年数据"
-            "和有来源的2020年产量、增速变化推算，模型在基准年完全复现该数据。",
+            "碳清单（IPCC部门法）：Shan et al. 2018, Scientific Data 5:170201；Shan et al. "
+            "2020, Scientific Data 7:54；Guan et al. 2021, Earth's Future 9:e2021EF002241；"
+            "Shan et al. 2016, Applied Energy 184:742。CEADs止于2019年：2020年基准年由2019年"
+            "数据和国家统计局2020年实际产量（钢铁按生铁、建材按水泥）推算，模型在基准年完全复现该数据；"
+            "2021—{through}年的排放由公布的统计数据（粗钢、生铁、水泥、平板玻璃产量，十种有色金属，"
+            "全社会用电量，电网排放因子，规模以上工业增加值增速，见assumptions/data/observations.csv）估算。"
+            "回测（附录）衡量不用这些数据时预测的误差。",
         ),
         (
             "模型在CEADs之外补充的内容",
@@ -705,10 +805,13 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "电力和热力",
-            "间接排放 = 外购电量 × 电网平均排放因子 + 外购热力 × 热力排放因子。2020"
-            "年电网因子{grid}吨CO2/兆瓦时，由山东火电发电占比与生态环境部公布的全国化石"
-            "电源排放因子推算，华北区域电网因子为其下限；之后按情景假设下降。能耗强度中电力"
-            "按{method}折标（当量值0.1229千克标准煤/千瓦时，GB/T 2589-2020）。",
+            "间接排放 = 外购电量 × 电网平均排放因子 + 外购热力 × 热力排放因子。电网因子采用生态环境部、国家统计局"
+            "公布的山东省级电网平均二氧化碳排放因子，即企业核算外购电力排放所用的口径（{published}，"
+            "吨CO2/兆瓦时）；未公布的年份由最近的公布年份按当年火电发电量与全社会用电量之比推算（2020年{grid}），"
+            "{through}年以后按情景假设下降，2010—2019年的历史值按同一口径折算。工业用电量以全社会用电量×全国"
+            "第二产业用电占比×山东系数（0.98，区间0.88—1.06）为总量锚，各行业自下而上的估算按其不确定性"
+            "加权分摊差额；2019年与2020年之间山东全社会用电量统计口径变化（2020年12月单月约为平常的两倍），"
+            "该跃升不作为增长读取。能耗强度中电力按{method}折标（当量值0.1229千克标准煤/千瓦时，GB/T 2589-2020）。",
         ),
         (
             "能效与技术参数",
@@ -725,8 +828,9 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "不确定性与分解",
-            "不确定参数按参数文件中的分布抽样（蒙特卡洛）；概率的抽样误差为√(p(1−p)/"
-            "n)。措施减排量用Shapley值在各类措施间分配；排放变化用LMDI加法分解。",
+            "蒙特卡洛抽样包括：参数文件中各参数的分布（驱动因素的增速不确定性自最后一个统计年份之后全幅起算）、"
+            "基准年各项数据的区间、工业用电占比系数，以及各项统计数据的测量区间；概率的抽样误差为√(p(1−p)/n)。"
+            "措施减排量用Shapley值在各类措施间分配；排放变化用LMDI加法分解。",
         ),
     ],
     "en": [
@@ -736,8 +840,13 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "Shandong (IPCC sectoral approach): Shan et al. 2018, Scientific Data 5:170201; Shan "
             "et al. 2020, Scientific Data 7:54; Guan et al. 2021, Earth's Future 9:e2021EF002241;"
             " Shan et al. 2016, Applied Energy 184:742. CEADs ends in 2019: the base year 2020 "
-            "is estimated from 2019 and sourced 2020 changes in output and growth, and the model "
-            "reproduces that base year exactly.",
+            "is estimated from 2019 and the observed 2020 output of NBS (pig iron for steel, "
+            "cement for building materials), and the model reproduces that base year exactly. "
+            "2021-{through} are estimated from published statistics (crude steel, pig iron, "
+            "cement and flat glass output, the ten nonferrous metals, whole-society electricity, "
+            "the grid emission factor, industrial value-added growth; "
+            "assumptions/data/observations.csv). The hindcast (appendix) measures how far the "
+            "projections would have been off without them.",
         ),
         (
             "What the model adds beyond CEADs",
@@ -750,10 +859,16 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         (
             "Electricity and heat",
             "Indirect CO2 = purchased electricity x average grid emission factor + purchased heat"
-            " x heat emission factor. The 2020 grid factor, {grid} t CO2/MWh, is derived from "
-            "Shandong's thermal share of generation and the national fossil-power factor "
-            "published by the Ministry of Ecology and Environment (MEE); MEE's North China "
-            "regional factor bounds it from below. After 2020 it falls as each scenario assumes. "
+            " x heat emission factor. The grid factor is the provincial average CO2 factor for "
+            "Shandong published by the Ministry of Ecology and Environment (MEE) and NBS, the one"
+            " enterprises report purchased electricity with ({published} t CO2/MWh); years without a published value are derived from the nearest published "
+            "year by that year's thermal generation / whole-society consumption ratio (2020: "
+            "{grid}); after {through} it falls as each scenario assumes, and 2010-2019 are put on "
+            "the same basis. Industrial electricity is anchored on whole-society consumption x "
+            "the national secondary-industry share x a Shandong factor (0.98, range 0.88-1.06); "
+            "the sectors' bottom-up estimates share the difference in proportion to their "
+            "uncertainty. Shandong's consumption series breaks between 2019 and 2020 (December "
+            "2020 alone is about twice a normal month): that step is never read as growth. "
             "Energy intensity counts electricity by the {method} method (calorific: 0.1229 "
             "kgce/kWh, GB/T 2589-2020).",
         ),
@@ -773,10 +888,12 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "Uncertainty and decomposition",
-            "Uncertain parameters are drawn from the distributions in the parameter file (Monte "
-            "Carlo); the sampling error of a probability is sqrt(p(1-p)/n). Reductions are shared"
-            " between lever families with Shapley values; changes in emissions are split with "
-            "additive LMDI.",
+            "The Monte Carlo draws the parameters' distributions in the parameter file (each "
+            "driver's growth at full width from the first projected year after its last "
+            "observation), the base year's ranges, the industrial electricity share factor, "
+            "and each statistic's measurement range; the sampling error of a probability is "
+            "sqrt(p(1-p)/n). Reductions are shared between lever families with Shapley values; "
+            "changes in emissions are split with additive LMDI.",
         ),
     ],
 }
@@ -787,16 +904,137 @@ ELECTRICITY_METHOD = {
 
 
 def methods_html(
-    lang: str, electricity_method: str = "calorific", grid_factor_2020: float | None = None
+    lang: str,
+    electricity_method: str = "calorific",
+    grid_factor_2020: float | None = None,
+    through: int = 2020,
+    published: Mapping[int, float] | None = None,
 ) -> str:
     """The methods and sources appendix as HTML (citations, escaped); the numbers it quotes
     come from the scenario (the 2020 grid factor), not from the text."""
     ui(lang)
     method = ELECTRICITY_METHOD[lang].get(electricity_method, electricity_method)
     grid = "—" if grid_factor_2020 is None else f"{grid_factor_2020:.3f}"
+    sep = "、" if lang == "zh" else ", "
+    pub = (
+        sep.join(
+            (f"{y}年{v:g}" if lang == "zh" else f"{v:g} in {y}")
+            for y, v in (published or {}).items()
+        )
+        or "—"
+    )
     items = "".join(
         f"<dt>{html_escape(title)}</dt>"
-        f"<dd>{html_escape(body.format(method=method, grid=grid))}</dd>"
+        f"<dd>{html_escape(body.format(method=method, grid=grid, through=through, published=pub))}</dd>"
         for title, body in METHODS[lang]
     )
     return f'<dl class="pp-methods">{items}</dl>'
+
+
+# ---------------------------------------------------------------------------------------------
+# Where Shandong stands (model.standing): observed, estimated from observed activity, projected
+
+
+def headline_basis(
+    numbers: pd.DataFrame, labels: Mapping[str, str], through: int, lang: str
+) -> str:
+    """What the headline rests on: which years are estimated from statistics, which projected,
+    and for each scenario whether its peak year is estimated or projected (text, not HTML)."""
+    t = ui(lang)
+    parts = [t["basis"].format(y0=2020, through=through, next=through + 1)]
+    for row in numbers.to_dict("records"):
+        key = "basis_peak_estimated" if row["peak_year"] <= through else "basis_peak_projected"
+        parts.append(t[key].format(label=labels[row["scenario"]], year=int(row["peak_year"])))
+    return "".join(parts) if lang == "zh" else " ".join(parts)
+
+
+def standing_inputs_table(inputs: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """model.standing.latest_inputs labelled for the briefing."""
+    t = ui(lang)
+    kinds = {k: t[f"kind_{k}"] for k in ("quoted", "derived", "assumption")}
+    return pd.DataFrame(
+        {
+            t["indicator"]: inputs["name_zh" if lang == "zh" else "name_en"],
+            t["latest_year"]: inputs["year"].astype(int).astype(str),
+            t["value"]: [f"{v:,.4g}" if abs(v) < 10 else f"{v:,.1f}" for v in inputs["value"]],
+            t["unit"]: inputs["unit"],
+            t["kind"]: inputs["kind"].map(kinds),
+        }
+    )
+
+
+def standing_emissions_table(estimated: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """model.standing.estimated_emissions as year x scope, 'value (p5-p95)'."""
+    t = ui(lang)
+
+    def cell(row: Mapping[str, Any]) -> str:
+        if np.isnan(row["p5"]):
+            return _num(row["value"])
+        return (
+            f"{_num(row['value'])}（{_num(row['p5'])}—{_num(row['p95'])}）"
+            if lang == "zh"
+            else (f"{_num(row['value'])} ({_num(row['p5'])}-{_num(row['p95'])})")
+        )
+
+    out = {t["year"]: sorted({str(y) for y in estimated["year"]})}
+    for scope in SCOPES:
+        rows = estimated[estimated["scope"] == scope].sort_values("year")
+        out[t[scope]] = [cell(r) for r in rows.to_dict("records")]
+    return pd.DataFrame(out)
+
+
+def standing_paragraphs(
+    estimated: pd.DataFrame,
+    highest: tuple[int, float],
+    highest_all: tuple[int, float],
+    targets: pd.DataFrame,
+    through: int,
+    scope: str,
+    lang: str,
+) -> list[str]:
+    """The highest year so far and the 2025 targets as far as the observed years decide them."""
+    t = ui(lang)
+    year, value = highest
+    row = estimated[(estimated["scope"] == scope) & (estimated["year"] == year)].iloc[0]
+    first = t["highest"].format(
+        y0=int(estimated["year"].min()),
+        through=through,
+        scope=t[scope],
+        year=year,
+        value=_num(value),
+        low=_num(row["p5"]) if not np.isnan(row["p5"]) else "—",
+        high=_num(row["p95"]) if not np.isnan(row["p95"]) else "—",
+        year_all=highest_all[0],
+        value_all=_num(highest_all[1]),
+    )
+    by = targets.set_index("target")
+
+    def need(name: str) -> str:
+        x = float(by.loc[name, "still_needed"])
+        return t["done_already"] if x >= 0 else _pct(abs(x), 1, sign=False)
+
+    second = t["targets_so_far"].format(
+        through=int(by["through"].max()),
+        next=int(by["through"].max()) + 1,
+        ei=_change_words(float(by.loc["energy_intensity_2025", "change_so_far"]), lang),
+        ei_need=need("energy_intensity_2025"),
+        co2=_change_words(float(by.loc["co2_intensity_2025", "change_so_far"]), lang),
+        co2_need=need("co2_intensity_2025"),
+        scope=t[scope],
+    )
+    return [first, second]
+
+
+def hindcast_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """model.hindcast.Hindcast.summary labelled for the briefing."""
+    t = ui(lang)
+    return pd.DataFrame(
+        {
+            t["series"]: summary["name_zh" if lang == "zh" else "name_en"],
+            t["years"]: summary["years"],
+            t["hindcast_mape"]: summary["hindcast_mape_pct"].round(1),
+            t["hindcast_bias"]: summary["hindcast_bias_pct"].round(1),
+            t["hindcast_last"]: summary["hindcast_last_pct"].round(1),
+            t["nowcast_mape"]: summary["nowcast_mape_pct"].round(1),
+        }
+    )

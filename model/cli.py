@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against", default=None, help="compare with this scenario in --to")
     p.add_argument("--out", required=True, type=Path)
 
+    p = sub.add_parser(
+        "hindcast", help="project from 2020 with the observations off; errors per observed series"
+    )
+    p.add_argument("scenario", nargs="?", default="baseline")
+    _add_set(p)
+    p.add_argument("--draws", type=int, default=0, help="Monte Carlo draws of the hindcast band")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--out", type=Path, default=None, help="year-by-year table (.csv/.xlsx/...)")
+
     p = sub.add_parser("wedges", help="reduction by lever family against a reference (Shapley)")
     p.add_argument("scenario")
     p.add_argument("--against", default="baseline")
@@ -130,11 +139,15 @@ def _check_out(path: Path | None) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from model.scenario import validate
 
+    from model.scenario import list_scenarios, load_scenario
+
     problems = validate(args.scenarios or None, args.assumptions)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return EXIT_USER_ERROR
+    for name in args.scenarios or list_scenarios(args.assumptions):
+        _print_notices(load_scenario(name, assumptions=args.assumptions).notices)
     print("ok: assumptions are valid")
     return 0
 
@@ -142,7 +155,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _load(name: str, args: argparse.Namespace):
     from model.scenario import load_scenario
 
-    return load_scenario(name, getattr(args, "overrides", None), args.assumptions)
+    scenario = load_scenario(name, getattr(args, "overrides", None), args.assumptions)
+    _print_notices(scenario.notices)
+    return scenario
+
+
+def _print_notices(notices) -> None:
+    """What the observations overrule in a scenario: a note each, on stderr (not an error)."""
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -268,6 +289,22 @@ def cmd_decompose(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hindcast(args: argparse.Namespace) -> int:
+    from model.exports import write_table
+    from model.hindcast import hindcast
+
+    _check_out(args.out)
+    if args.draws < 0:
+        raise ModelError(f"--draws: {args.draws}: a number >= 0")
+    scenario = _load(args.scenario, args)
+    result = hindcast(scenario, draws=args.draws, seed=args.seed)
+    print(result.text())
+    if args.out:
+        write_table(result.table, args.out, _provenance(args, scenario, args.seed))
+        print(f"wrote {args.out}")
+    return 0
+
+
 def cmd_wedges(args: argparse.Namespace) -> int:
     from model.exports import write_table
     from model.wedges import lever_wedges
@@ -289,5 +326,6 @@ COMMANDS = {
     "uncertainty": cmd_uncertainty,
     "sensitivity": cmd_sensitivity,
     "decompose": cmd_decompose,
+    "hindcast": cmd_hindcast,
     "wedges": cmd_wedges,
 }

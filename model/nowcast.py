@@ -132,6 +132,7 @@ def apply_nowcast(
     obs = observations
     through = obs.through
     out = {k: np.array(v, dtype=float) for k, v in values.items()}
+    specs = dict(specs)  # levers dropped entirely fall back to their default spec below
     notices: list[Notice] = []
     observed: dict[str, tuple[int, ...]] = {}
     anchors = dict.fromkeys(values, BASE_YEAR)
@@ -176,6 +177,12 @@ def apply_nowcast(
                     )
                 )
         if through > BASE_YEAR:
+            written = _written_milestones(specs[key])
+            if written and max(written) <= through:
+                # Nothing is left after the observed years: the scenario sets nothing here.
+                out[key] = np.array(base, dtype=float)
+                specs[key] = schema.parameters[key].default
+                continue
             kept = {y: float(base[_idx(y)]) for y in range(BASE_YEAR, through + 1)}
             out[key] = reanchor(out[key], specs[key], kept)
 

@@ -29,9 +29,11 @@ from matplotlib.patches import Patch
 from model.data import BASE_YEAR
 from model.peaks import SCOPES, peak, scope_variable
 from model.results import Results
+from model.standing import observed_through
 from model.style import SECTOR_COLOURS, SECTOR_ORDER, scenario_colour, sector_labels
 
 LANGS = ("zh", "en")
+ESTIMATED_COLOUR = "#DCE6F2"  # years estimated from observed activity (model.standing)
 TARGET_YEAR = 2030  # the Work Plan's peak year
 FIRST_YEAR, LAST_YEAR = 2010, 2060
 
@@ -47,13 +49,19 @@ TEXT: dict[str, dict[str, str]] = {
         "va": "工业增加值（十亿元，2020年价）",
         "probability": "概率（%）",
         "peak_year": "达峰年份",
-        "history": "历史",
+        "history": "历史（CEADs清单）",
+        "estimated": "统计估算",
         "projection": "预测",
         "observed": "历史值（CEADs）",
         "proposal": "趋势外推（中位）",
         "band": "{p:.0%}预测区间",
         "scenario": "情景：{name}",
         "trends_title": "统计趋势外推与情景路径对比：{what}",
+        "hindcast_title": "回测：若不使用{y0}年以后的统计数据，模型预测与实际统计值的对比（{scenario}）",
+        "hindcast_observed": "统计值（含测量区间）",
+        "hindcast_line": "回测（自2020年预测）",
+        "hindcast_band": "回测90%区间",
+        "nowcast_line": "现值估算（使用统计数据）",
         "combustion_co2": "燃烧排放",
         "fossil_energy": "化石能源终端消费",
         "combustion_co2_unit": "百万吨CO2/年",
@@ -106,13 +114,19 @@ TEXT: dict[str, dict[str, str]] = {
         "va": "Value added (bn CNY, 2020 prices)",
         "probability": "Probability (%)",
         "peak_year": "Peak year",
-        "history": "History",
+        "history": "History (CEADs)",
+        "estimated": "Estimated\nfrom statistics",
         "projection": "Projection",
         "observed": "Observed (CEADs)",
         "proposal": "Trend proposal (median)",
         "band": "{p:.0%} prediction interval",
         "scenario": "Scenario: {name}",
         "trends_title": "Statistical trend proposals vs scenario paths: {what}",
+        "hindcast_title": "Hindcast: the model projected from {y0} without the later statistics, against them ({scenario})",
+        "hindcast_observed": "Observed (measurement range)",
+        "hindcast_line": "Hindcast (projected from 2020)",
+        "hindcast_band": "Hindcast 90% range",
+        "nowcast_line": "Nowcast (with the statistics)",
         "combustion_co2": "combustion CO2",
         "fossil_energy": "fossil final energy",
         "combustion_co2_unit": "Mt CO2/yr",
@@ -368,30 +382,60 @@ def _window(results: Results, start: int, end: int) -> np.ndarray:
     return (results.years >= start) & (results.years <= end)
 
 
-def _mark_history(ax: Axes, lang: str, start: int = FIRST_YEAR) -> None:
-    """Shade the history years and draw the base-year line."""
+def _mark_history(
+    ax: Axes, lang: str, start: int = FIRST_YEAR, through: int | Results | None = None
+) -> None:
+    """Mark the three periods of a result (model.standing): the inventory years (CEADs,
+    shaded grey), the years estimated from observed activity (base year to the nowcast year,
+    shaded blue, hatched) and the projection."""
     t = text(lang)
-    ax.axvspan(start, BASE_YEAR, color="#E8EBEF", alpha=0.7, zorder=0, lw=0)
-    ax.axvline(BASE_YEAR, color="#5F6B7A", lw=1.0, ls="--", zorder=1)
+    if isinstance(through, Results):
+        through = observed_through(through)
+    through = BASE_YEAR if through is None else int(through)
+    grey = "#5F6B7A"
+    if start < BASE_YEAR:
+        ax.axvspan(start, BASE_YEAR, color="#E8EBEF", alpha=0.7, zorder=0, lw=0)
+        ax.text(
+            BASE_YEAR - 0.4,
+            0.98,
+            t["history"],
+            transform=ax.get_xaxis_transform(),
+            va="top",
+            ha="right",
+            fontsize=9,
+            color=grey,
+        )
+    if through > BASE_YEAR:
+        ax.axvspan(
+            BASE_YEAR,
+            through,
+            facecolor=ESTIMATED_COLOUR,
+            alpha=0.55,
+            zorder=0,
+            lw=0,
+            hatch="///",
+            edgecolor="#B8C7D9",
+        )
+        ax.text(
+            (BASE_YEAR + through) / 2,
+            0.98,
+            t["estimated"],
+            transform=ax.get_xaxis_transform(),
+            va="top",
+            ha="center",
+            fontsize=8,
+            color=grey,
+        )
+    ax.axvline(through, color=grey, lw=1.0, ls="--", zorder=1)
     ax.text(
-        BASE_YEAR - 0.4,
-        0.98,
-        t["history"],
-        transform=ax.get_xaxis_transform(),
-        va="top",
-        ha="right",
-        fontsize=9,
-        color="#5F6B7A",
-    )
-    ax.text(
-        BASE_YEAR + 0.4,
-        0.98,
+        through + 0.4,
+        0.98 if through == BASE_YEAR else 0.9,
         t["projection"],
         transform=ax.get_xaxis_transform(),
         va="top",
         ha="left",
         fontsize=9,
-        color="#5F6B7A",
+        color=grey,
     )
 
 
@@ -452,7 +496,7 @@ def emissions_by_sector(
     t = text(lang)
     fig, (ax,) = new_figure(9.5, 5.2)
     total = _sector_stack(ax, results, scope, lang, start, end, total_lw=1.2)
-    _mark_history(ax, lang, start)
+    _mark_history(ax, lang, start, results)
     _mark_target(ax, lang)
     year, value = peak(results.get(scope_variable(scope))[:1], results.years)
     ax.plot(year, value, marker="v", color="black", ms=8, ls="none", label=t["peak"])
@@ -509,10 +553,22 @@ def emissions_by_sector_grid(
     for i, (ax, results) in enumerate(zip(axes, results_list, strict=False)):
         _sector_stack(ax, results, scope, lang, start, end, total_lw=1.1)
         if i == 0:
-            _mark_history(ax, lang, start)
-        else:  # the words once; the shading and base-year line in every panel
+            _mark_history(ax, lang, start, results)
+        else:  # the words once; the shading and the nowcast-year line in every panel
+            through = observed_through(results)
             ax.axvspan(start, BASE_YEAR, color="#E8EBEF", alpha=0.7, zorder=0, lw=0)
-            ax.axvline(BASE_YEAR, color="#5F6B7A", lw=1.0, ls="--", zorder=1)
+            if through > BASE_YEAR:
+                ax.axvspan(
+                    BASE_YEAR,
+                    through,
+                    facecolor=ESTIMATED_COLOUR,
+                    alpha=0.55,
+                    zorder=0,
+                    lw=0,
+                    hatch="///",
+                    edgecolor="#B8C7D9",
+                )
+            ax.axvline(through, color="#5F6B7A", lw=1.0, ls="--", zorder=1)
         _mark_target(ax, lang)
         year, value = peak(results.get(scope_variable(scope))[:1], results.years)
         ax.plot(year, value, marker="v", color="black", ms=7, ls="none", label=t["peak"])
@@ -560,7 +616,7 @@ def scenario_comparison(
             year, value, marker="o", ms=7, color=colour, mec="white", mew=1.2, ls="none", zorder=5
         )
         top = max(top, float(np.nanmax(y)))
-    _mark_history(ax, lang, start)
+    _mark_history(ax, lang, start, max(observed_through(r) for r in results_list))
     _mark_target(ax, lang)
     ax.plot([], [], marker="o", color="#5F6B7A", ls="none", label=t["peak"])
     _finish_time_axis(ax, lang, start, end)
@@ -673,7 +729,7 @@ def fan_chart(
             Line2D([], [], color=central_colour, lw=2.0, label=scenario_label(res, lang))
         )
         top = max(top, float(np.nanmax(p95)), float(np.nanmax(res.get(variable)[0, keep])))
-    _mark_history(ax, lang, start)
+    _mark_history(ax, lang, start, max(observed_through(r) for r in runs))
     _mark_target(ax, lang)
     _finish_time_axis(ax, lang, start, end)
     ax.set_ylim(0, top * 1.12)
@@ -814,7 +870,7 @@ def sector_activity(
         # Output history is sparse (few years reported); start where data begins.
         first = _first_year_with_data(results, [f"Production|{p[0]}" for p in products], keep)
         if first < BASE_YEAR:
-            _mark_history(ax, lang, first)
+            _mark_history(ax, lang, first, results)
         _finish_time_axis(ax, lang, min(first, BASE_YEAR), end)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(t["mt"])
@@ -845,7 +901,7 @@ def sector_energy(
         lw=0.3,
         edgecolor="white",
     )
-    _mark_history(ax, lang, start)
+    _mark_history(ax, lang, start, results)
     _finish_time_axis(ax, lang, start, end)
     ax.set_ylim(0, float(stack.sum(axis=0).max()) * 1.12)
     ax.set_ylabel(t["mtce"])
@@ -910,7 +966,7 @@ def sector_emissions(
     net = frame.sum(axis=1).to_numpy()
     ax.plot(years, net, color="black", lw=1.8, label=t["net"])
     ax.axhline(0, color="black", lw=0.6)
-    _mark_history(ax, lang, start)
+    _mark_history(ax, lang, start, results)
     _mark_target(ax, lang)
     _finish_time_axis(ax, lang, start, end)
     top = float(frame[up].sum(axis=1).max())
@@ -1091,4 +1147,63 @@ def stirpat_fit(frame: pd.DataFrame, result: Any, lang: str = "zh") -> Figure:
     ax.set_xlabel(t["year"])
     ax.set_title(t["stirpat_title"].format(r2=result.r2, vif=float(result.vif.max())), fontsize=11)
     ax.legend(fontsize=9)
+    return fig
+
+
+def hindcast_chart(table: pd.DataFrame, scenario: str = "", lang: str = "zh") -> Figure:
+    """One panel per observed series (model.hindcast.comparison): the statistics with their
+    measurement range, the hindcast (projected from the base year without them, with its 90%
+    range when drawn) and the nowcast."""
+    t = text(lang)
+    series = list(dict.fromkeys(table["series"]))
+    ncols = min(4, len(series))
+    nrows = -(-len(series) // ncols)
+    fig = Figure(figsize=(3.1 * ncols, 2.4 * nrows + 0.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, name in zip(axes, series, strict=False):
+        d = table[table["series"] == name].sort_values("year")
+        years = d["year"].to_numpy()
+        if d["hindcast_p5"].notna().all():
+            ax.fill_between(
+                years,
+                d["hindcast_p5"],
+                d["hindcast_p95"],
+                color="#E69F00",
+                alpha=0.25,
+                lw=0,
+                label=t["hindcast_band"],
+            )
+        ax.plot(
+            years,
+            d["hindcast"],
+            color="#E69F00",
+            lw=1.6,
+            ls="--",
+            marker="o",
+            ms=3,
+            label=t["hindcast_line"],
+        )
+        ax.plot(years, d["nowcast"], color="#0072B2", lw=1.4, label=t["nowcast_line"])
+        ax.errorbar(
+            years,
+            d["observed"],
+            yerr=[d["observed"] - d["low"], d["high"] - d["observed"]],
+            fmt="s",
+            color="black",
+            ms=4,
+            capsize=2,
+            lw=1,
+            label=t["hindcast_observed"],
+        )
+        title = d["name_zh" if lang == "zh" else "name_en"].iloc[0]
+        ax.set_title(f"{title}", fontsize=9)
+        ax.set_ylabel(d["unit"].iloc[0], fontsize=8)
+        ax.set_xticks(years)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(series) :]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
+    fig.suptitle(t["hindcast_title"].format(y0=BASE_YEAR, scenario=scenario), fontsize=11)
     return fig

@@ -514,8 +514,16 @@ from IPython.display import HTML, Image
 
 from model import briefing_content as bc
 from model import report
+from model.hindcast import hindcast
 from model.provenance import provenance
 from model.schema import load_schema
+from model.standing import (
+    estimated_emissions,
+    highest_so_far,
+    latest_inputs,
+    observed_through,
+    targets_so_far,
+)
 from model.wedges import lever_wedges, wedge_table_for_years
 """
             + IMPORTS,
@@ -560,10 +568,12 @@ cards = report.headline_box(bc.headline_cards(numbers, labels, lang), lang).data
 HTML(bc.cards_in_columns(cards, min(len(scenarios), 4)))
 """),
         code("""
+through = observed_through(results[scenarios[0]])
+basis = bc.headline_basis(numbers, labels, through, lang)
 HTML("".join(
     f"<p>{report.html_escape(bc.headline_sentence(row, labels[row['scenario']], lang))}</p>"
     for row in numbers.to_dict("records")
-))
+) + f'<p class="pp-basis">{report.html_escape(basis)}</p>')
 """),
         code("""
 text = bc.ui(lang)
@@ -577,7 +587,28 @@ HTML(peak_html.data + ei_html.data)
 evidence = bc.scope_evidence(results[scenarios[0]])
 HTML(f'<blockquote class="pp-scope">{report.html_escape(bc.scope_note(evidence, lang))}</blockquote>')
 """),
-        code("report.section_title('二、分行业达峰', '2. Sectors', lang)"),
+        code("report.section_title('二、当前进展：已有统计数据的年份', '2. Where Shandong stands: the observed years', lang)"),
+        code("""
+# Every scenario is identical through the last observed year: the first one stands for all.
+now = results[scenarios[0]]
+estimated = estimated_emissions(now)
+text = bc.ui(lang)
+intro = text["standing_intro"].format(y0=2020, through=through)
+inputs_html = report.table_html(
+    bc.standing_inputs_table(latest_inputs(data), lang), lang, caption=text["standing_inputs_caption"]
+).data
+emissions_html = report.table_html(
+    bc.standing_emissions_table(estimated, lang), lang,
+    caption=text["standing_emissions_caption"].format(y0=2020, through=through),
+).data
+paragraphs = bc.standing_paragraphs(
+    estimated, highest_so_far(now, scope), highest_so_far(now, scope, since=2010),
+    targets_so_far(now, data, scope), through, scope, lang,
+)
+HTML(f"<p>{report.html_escape(intro)}</p>" + inputs_html + emissions_html
+     + "".join(f"<p>{report.html_escape(p)}</p>" for p in paragraphs))
+"""),
+        code("report.section_title('三、分行业达峰', '3. Sectors', lang)"),
         code("""
 parts = []
 for name in scenarios:
@@ -587,7 +618,7 @@ for name in scenarios:
     parts.append(f"<p>{report.html_escape(bc.staggered_order_text(sectors, lang))}</p>")
 HTML("".join(parts))
 """),
-        code("report.section_title('三、图表', '3. Charts', lang)"),
+        code("report.section_title('四、图表', '4. Charts', lang)"),
         code("""
 shown = "plan" if "plan" in results else scenarios[-1]  # the Work Plan scenario when present
 figure(plotting.emissions_by_sector(results[shown], scope, lang))
@@ -614,7 +645,7 @@ if single:
 display(figure(plotting.fan_chart(list(results.values()), scope, lang)))
 figure(plotting.peak_year_histogram(list(results.values()), scope, lang))
 """),
-        code("report.section_title('四、情景假设', '4. Assumptions', lang)"),
+        code("report.section_title('五、情景假设', '5. Assumptions', lang)"),
         code("""
 HTML("".join(bc.assumptions_html(s, baseline, schema, lang) for s in loaded.values()))
 """),
@@ -624,11 +655,19 @@ report.table_html(
     caption=bc.ui(lang)["levers_caption"],
 )
 """),
-        code("report.section_title('五、方法与数据来源', '5. Methods and sources', lang)"),
+        code("report.section_title('六、方法与数据来源', '6. Methods and sources', lang)"),
         code(
+            "published = data.observations.values('grid_factor', model_units=True).to_dict()\n"
             "HTML(bc.methods_html(lang, first.settings.electricity_method, "
-            'first.value("grid.emission_factor", 2020)))'
+            'first.value("grid.emission_factor", 2020), through, published))'
         ),
+        code("report.section_title('附录：回测', 'Appendix: hindcast', lang)"),
+        code("""
+# How far the projections from 2020 were off in the years since observed (never used to fit).
+back = hindcast("baseline", overrides, draws=draws, seed=seed)
+display(figure(plotting.hindcast_chart(back.table, baseline.label[lang], lang)))
+report.table_html(bc.hindcast_table(back.summary, lang), lang, caption=bc.ui(lang)["hindcast_caption"])
+"""),
         code("""
 prov = provenance(first.assumptions_dir, seed)
 commit = prov["git_commit"] or "unknown"
