@@ -805,13 +805,15 @@ METHODS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "电力和热力",
-            "间接排放 = 外购电量 × 电网平均排放因子 + 外购热力 × 热力排放因子。电网因子采用生态环境部、国家统计局"
+            "间接排放 = 外购电量 × 电网平均排放因子 + 外购热力 × 热力排放因子。"
+            "电网因子采用生态环境部、国家统计局"
             "公布的山东省级电网平均二氧化碳排放因子，即企业核算外购电力排放所用的口径（{published}，"
             "吨CO2/兆瓦时）；未公布的年份由最近的公布年份按当年火电发电量与全社会用电量之比推算（2020年{grid}），"
             "{through}年以后按情景假设下降，2010—2019年的历史值按同一口径折算。工业用电量以全社会用电量×全国"
             "第二产业用电占比×山东系数（0.98，区间0.88—1.06）为总量锚，各行业自下而上的估算按其不确定性"
             "加权分摊差额；2019年与2020年之间山东全社会用电量统计口径变化（2020年12月单月约为平常的两倍），"
-            "该跃升不作为增长读取。能耗强度中电力按{method}折标（当量值0.1229千克标准煤/千瓦时，GB/T 2589-2020）。",
+            "该跃升不作为增长读取。能耗强度中电力按{method}折标"
+            "（当量值0.1229千克标准煤/千瓦时，GB/T 2589-2020）。",
         ),
         (
             "能效与技术参数",
@@ -861,7 +863,8 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "Indirect CO2 = purchased electricity x average grid emission factor + purchased heat"
             " x heat emission factor. The grid factor is the provincial average CO2 factor for "
             "Shandong published by the Ministry of Ecology and Environment (MEE) and NBS, the one"
-            " enterprises report purchased electricity with ({published} t CO2/MWh); years without a published value are derived from the nearest published "
+            " enterprises report purchased electricity with ({published} t CO2/MWh); years "
+            "without a published value are derived from the nearest published "
             "year by that year's thermal generation / whole-society consumption ratio (2020: "
             "{grid}); after {through} it falls as each scenario assumes, and 2010-2019 are put on "
             "the same basis. Industrial electricity is anchored on whole-society consumption x "
@@ -925,7 +928,8 @@ def methods_html(
     )
     items = "".join(
         f"<dt>{html_escape(title)}</dt>"
-        f"<dd>{html_escape(body.format(method=method, grid=grid, through=through, published=pub))}</dd>"
+        f"<dd>{html_escape(body.format(method=method, grid=grid, through=through, published=pub))}"
+        "</dd>"
         for title, body in METHODS[lang]
     )
     return f'<dl class="pp-methods">{items}</dl>'

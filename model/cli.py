@@ -137,9 +137,7 @@ def _check_out(path: Path | None) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from model.scenario import validate
-
-    from model.scenario import list_scenarios, load_scenario
+    from model.scenario import list_scenarios, load_scenario, validate
 
     problems = validate(args.scenarios or None, args.assumptions)
     for problem in problems:

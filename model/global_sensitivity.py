@@ -1,10 +1,11 @@
 """Global sensitivity of a scenario's peak to its uncertain parameters (Sobol', Morris, OAT).
 
-Factors are the scenario's uncertain parameters (scenario.uncertainty). Each factor is sampled
-as its uniform quantile u in [0, 1] and mapped through model.sampling.ppf and perturb exactly
-like the Monte Carlo, so u = 0.3 means the same path here as in a draw: the indices describe
-the Monte Carlo's own uncertainty. All sample rows go through the engine in ONE call
-(model.runner.evaluate_params).
+Factors are the Monte Carlo's uncertain inputs (model.runner.engine_inputs): the scenario's
+uncertain parameters, the base year's ranges (`base:...`) and the observations' measurement
+ranges (`obs:...`). Each factor is sampled as its uniform quantile u in [0, 1] and mapped
+through model.sampling exactly like the Monte Carlo, so u = 0.3 means the same path here as in
+a draw: the indices describe the Monte Carlo's own uncertainty. All sample rows go through the
+engine in ONE call (model.runner.evaluate_params).
 
 Outputs (headline scope, industry, Mt CO2): peak value, 2030 emissions, and peak year (an integer:
 its indices describe shifts between years, and are zero when the peak year never moves).
@@ -22,8 +23,8 @@ import pandas as pd
 from model.data import load_data
 from model.errors import ModelError
 from model.peaks import peak, scope_variable
-from model.runner import evaluate_params, scenario_params
-from model.sampling import perturb, ppf
+from model.runner import engine_inputs, evaluate_params
+from model.sampling import UncertainInput, perturbed, ppf
 from model.scenario import Scenario
 from model.schema import load_schema
 from model.sensitivity import describe_precision, morris_screen, one_at_a_time, sobol_indices
@@ -35,28 +36,62 @@ MORRIS_LEVELS = 6
 OAT_LOW_U, OAT_HIGH_U = 0.05, 0.95
 
 
+def uncertain_inputs(scenario: Scenario) -> list[UncertainInput]:
+    """The Monte Carlo's uncertain inputs, sorted by name (the Monte Carlo's column order)."""
+    inputs = sorted(engine_inputs(scenario)[1], key=lambda i: i.name)
+    if not inputs:
+        raise ModelError(f"sensitivity: {scenario.name}: no input carries an uncertainty")
+    return inputs
+
+
 def factors(scenario: Scenario) -> list[str]:
-    """The uncertain parameters, sorted (the Monte Carlo's column order)."""
-    keys = sorted(scenario.uncertainty)
-    if not keys:
-        raise ModelError(f"sensitivity: {scenario.name}: no parameter carries an uncertainty")
-    return keys
+    """The factor names: parameter keys, `base:<sector>.<item>`, `obs:<series>`."""
+    return [i.name for i in uncertain_inputs(scenario)]
 
 
 def parameter_labels(scenario: Scenario, lang: str = "en") -> dict[str, str]:
-    """Parameter key -> label from parameters.yaml (`en` or `zh`), prefixed by its sector."""
+    """Factor -> label (`en` or `zh`): parameters from parameters.yaml prefixed by their
+    sector, base-year ranges and measurement ranges from the data tables."""
     if lang not in ("en", "zh"):
         raise ModelError(f"sensitivity: lang: {lang!r}: 'en' or 'zh'")
     data = load_data(scenario.assumptions_dir)
     schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
     col = "name_zh" if lang == "zh" else "name_en"
+    base_words = {"zh": "基准年{what}（2020年区间）", "en": "base-year {what} (2020 range)"}
+    obs_words = {"zh": "{what}（统计测量区间）", "en": "{what} (measurement range)"}
     out = {}
-    for key in factors(scenario):
-        decl = schema.parameters[key]
-        prefix = key.split(".")[0]
+    for name in factors(scenario):
+        kind, _, key = name.rpartition(":")
+        prefix, _, item = key.partition(".")
         where = data.sector_info.at[prefix, col] if prefix in data.sectors else prefix
-        out[key] = f"{where}: {decl.zh if lang == 'zh' else decl.en}"
+        if kind == "obs":
+            decl = data.observations.series[key]
+            out[name] = obs_words[lang].format(what=decl.name_zh if lang == "zh" else decl.name_en)
+        elif kind == "base" and key in schema.parameters:
+            decl = schema.parameters[key]
+            what = decl.zh if lang == "zh" else decl.en
+            out[name] = f"{where}: " + base_words[lang].format(what=what)
+        elif kind == "base":
+            out[name] = f"{where}: " + base_words[lang].format(what=item)
+        else:
+            decl = schema.parameters[key]
+            out[name] = f"{where}: {decl.zh if lang == 'zh' else decl.en}"
     return out
+
+
+def family_of(scenario: Scenario, factor: str) -> str:
+    """The lever family of a parameter factor; `base year` / `observed` for the others."""
+    kind, _, key = factor.rpartition(":")
+    if kind == "base":
+        return "base year"
+    if kind == "obs":
+        return "observed"
+    data = load_data(scenario.assumptions_dir)
+    return (
+        load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
+        .parameters[key]
+        .family
+    )
 
 
 def centre_quantile(unc: Uncertainty) -> float:
@@ -73,22 +108,17 @@ def centre_quantile(unc: Uncertainty) -> float:
 
 def scenario_model(scenario: Scenario, scope: str | None = None) -> Callable:
     """f(U) -> (n, 3) outputs (OUTPUTS order) for an (n, k) array of uniform quantiles."""
-    keys = factors(scenario)
-    data = load_data(scenario.assumptions_dir)
-    schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
-    domains = {k: schema.parameters[k].domain for k in keys}
+    params, _ = engine_inputs(scenario)
+    inputs = uncertain_inputs(scenario)
     variable = scope_variable(scope or scenario.settings.headline_scope)
-    central = scenario_params(scenario)
+    central = {k: v[0] for k, v in params.items()}
 
     def f(u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
-        if u.ndim != 2 or u.shape[1] != len(keys):
-            raise ValueError(f"sensitivity: expected (n, {len(keys)}) quantiles, got {u.shape}")
-        params = dict(central)
-        for j, key in enumerate(keys):
-            unc = scenario.uncertainty[key]
-            params[key] = perturb(scenario.values[key], ppf(u[:, j], unc), unc, domains[key])
-        results = evaluate_params(params, scenario)
+        if u.ndim != 2 or u.shape[1] != len(inputs):
+            raise ValueError(f"sensitivity: expected (n, {len(inputs)}) quantiles, got {u.shape}")
+        moved = perturbed(central, inputs, u)
+        results = evaluate_params({**params, **moved}, scenario)
         emissions = results.get(variable)
         year, value = peak(emissions, results.years)
         in_2030 = emissions[:, int(np.flatnonzero(results.years == 2030)[0])]
@@ -166,7 +196,8 @@ def _analyse(f, keys, scenario, method, n, seed) -> tuple[pd.DataFrame, str]:
         )
         key_stat = "mu_star"
     else:
-        base = np.array([centre_quantile(scenario.uncertainty[k]) for k in keys])
+        unc = {i.name: i.uncertainty for i in uncertain_inputs(scenario)}
+        base = np.array([centre_quantile(unc[k]) for k in keys])
         df = one_at_a_time(f, _problem(keys, OAT_LOW_U, OAT_HIGH_U), base, output_names=OUTPUTS)
         key_stat = "swing"
         df = _add_oat_factors(df, scenario)
@@ -175,7 +206,7 @@ def _analyse(f, keys, scenario, method, n, seed) -> tuple[pd.DataFrame, str]:
 
 def _add_oat_factors(df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """The drawn factor (relative) or shift (absolute) at each OAT bound, in model terms."""
-    unc = {k: scenario.uncertainty[k] for k in df["parameter"].unique()}
+    unc = {i.name: i.uncertainty for i in uncertain_inputs(scenario)}
     df = df.copy()
     for bound in ("low", "high"):
         draws = [
@@ -188,14 +219,12 @@ def _add_oat_factors(df: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 
 
 def _decorate(df: pd.DataFrame, scenario: Scenario, key_stat: str) -> pd.DataFrame:
-    data = load_data(scenario.assumptions_dir)
-    schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
     en, zh = parameter_labels(scenario, "en"), parameter_labels(scenario, "zh")
     out = df.copy()
     out.insert(0, "scenario", scenario.name)
     out.insert(2, "label_en", out["parameter"].map(en))
     out.insert(3, "label_zh", out["parameter"].map(zh))
-    out.insert(4, "family", out["parameter"].map(lambda k: schema.parameters[k].family))
+    out.insert(4, "family", out["parameter"].map(lambda k: family_of(scenario, k)))
     out["rank"] = out.groupby("output")[key_stat].rank(method="first", ascending=False).astype(int)
     order = {o: i for i, o in enumerate(OUTPUTS)}
     out = out.sort_values(

@@ -57,7 +57,9 @@ TEXT: dict[str, dict[str, str]] = {
         "band": "{p:.0%}预测区间",
         "scenario": "情景：{name}",
         "trends_title": "统计趋势外推与情景路径对比：{what}",
-        "hindcast_title": "回测：若不使用{y0}年以后的统计数据，模型预测与实际统计值的对比（{scenario}）",
+        "hindcast_title": (
+            "回测：若不使用{y0}年以后的统计数据，模型预测与实际统计值的对比（{scenario}）"
+        ),
         "hindcast_observed": "统计值（含测量区间）",
         "hindcast_line": "回测（自2020年预测）",
         "hindcast_band": "回测90%区间",
@@ -122,7 +124,10 @@ TEXT: dict[str, dict[str, str]] = {
         "band": "{p:.0%} prediction interval",
         "scenario": "Scenario: {name}",
         "trends_title": "Statistical trend proposals vs scenario paths: {what}",
-        "hindcast_title": "Hindcast: the model projected from {y0} without the later statistics, against them ({scenario})",
+        "hindcast_title": (
+            "Hindcast: the model projected from {y0} without the later statistics, against "
+            "them ({scenario})"
+        ),
         "hindcast_observed": "Observed (measurement range)",
         "hindcast_line": "Hindcast (projected from 2020)",
         "hindcast_band": "Hindcast 90% range",

@@ -18,8 +18,8 @@ import numpy as np
 from model.data import BaseData, load_data
 from model.engine import evaluate
 from model.history import history_values
-from model.results import Block, Results
 from model.nowcast import hot_metal_ratio
+from model.results import Block, Results
 from model.sampling import DrawPlan, Method, UncertainInput, draw_plan
 from model.scenario import Scenario, load_scenario
 from model.schema import load_schema

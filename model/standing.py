@@ -52,10 +52,7 @@ def latest_inputs(data: BaseData) -> pd.DataFrame:
     for series, decl in obs.series.items():
         if decl.role not in INPUT_ROLES:
             continue
-        if decl.role == "grid_factor":
-            table = obs.rows(series)
-        else:
-            table = obs.rows(series)
+        table = obs.rows(series)
         if table.empty:
             continue
         year = int(table.index.max())

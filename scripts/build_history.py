@@ -492,7 +492,7 @@ class Ref:
         self.observed = pd.read_csv(ref_dir / OBSERVED_FILE)
 
     def ob(self, key: str, year: int) -> float:
-        """A figure of the observed statistics 2018-2023 (as in assumptions/data/observations.csv)."""
+        """A figure of the observed statistics 2018-2023 (as in data/observations.csv)."""
         f = self.observed[(self.observed["key"] == key) & (self.observed["year"] == year)]
         if len(f) != 1:
             raise KeyError(f"{key} {year}: {len(f)} rows")
@@ -1683,8 +1683,6 @@ def build(ref: Ref, out: Path) -> None:
     h = hist.set_index(["sector", "item", "year"])["value"]
 
     # ---------------- 2020 estimate
-    c19 = {g: sum(h[(g, f"co2_combustion|{c}", 2019)] for c in FOSSIL) for g in all_groups}
-    c18 = {g: sum(h[(g, f"co2_combustion|{c}", 2018)] for c in FOSSIL) for g in all_groups}
     s18, s19, s20 = (ref.ob("O1_crude_steel", y) for y in (2018, 2019, 2020))
     pig19, pig20 = (ref.ob("O2_pig_iron", y) for y in (2019, 2020))
     cem19, cem20 = (ref.ob("O4_cement", y) for y in (2019, 2020))
@@ -1714,8 +1712,8 @@ def build(ref: Ref, out: Path) -> None:
     bm_src = (
         f"derived: 2019 x {g_bm:.4f} = NBS cement output 2020 / 2019 ({cem20} / {cem19} Mt, "
         f"{NBS.format(key='O4_cement')}): kiln fuel and calcination follow cement, intensity "
-        f"constant 2019-2020 (NBS and CEADs disagreed by 9 points on 2018-2019 growth, so the range "
-        f"is wide); range {f_ind:.4f} (the generic factor) to {g_bm + 0.02:.4f}"
+        "constant 2019-2020 (NBS and CEADs disagreed by 9 points on 2018-2019 growth, so the "
+        f"range is wide); range {f_ind:.4f} (the generic factor) to {g_bm + 0.02:.4f}"
     )
     gen_src = (
         f"assumption: 2019 x {f_ind:.4f} = (1 + secondary-industry real growth 3.3%, A14_GDP) x "
@@ -2122,7 +2120,10 @@ def build(ref: Ref, out: Path) -> None:
 
     # ---------------- value added 2020
     ind_va = ref.ob("M3_industry_va", 2020)
-    m3 = "Shandong Provincial Bureau of Statistics via Wind (observations.csv industry_va, key M3_industry_va)"
+    m3 = (
+        "Shandong Provincial Bureau of Statistics via Wind (observations.csv industry_va, "
+        "key M3_industry_va)"
+    )
     va_sh = {
         "steel": 0.07,
         "nonferrous": 0.05,
@@ -2187,7 +2188,8 @@ def build(ref: Ref, out: Path) -> None:
 
     # ---------------- outputs
     for y, v in ((2018, s18), (2019, s19), (2020, s20)):
-        add("steel", "output|crude_steel", y, v, "Mt", f"quoted: {NBS.format(key='O1_crude_steel')}", "quoted")
+        src = f"quoted: {NBS.format(key='O1_crude_steel')}"
+        add("steel", "output|crude_steel", y, v, "Mt", src, "quoted")
     for y in (2010, 2015):
         add(
             "building_materials",

@@ -102,12 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     table_path = DATA / "observations.csv"
     if table_path.exists():
         kept = pd.read_csv(table_path, keep_default_na=False)
-        kept = kept[~kept.set_index(["series", "year"]).index.isin(new.set_index(["series", "year"]).index)]
+        replaced = new.set_index(["series", "year"]).index
+        kept = kept[~kept.set_index(["series", "year"]).index.isin(replaced)]
         kept = kept.replace("", pd.NA)
         new = pd.concat([new, kept], ignore_index=True)
     table = fill_ranges(new, declared)
     order = {s: i for i, s in enumerate(declared["series"])}
-    table = table.sort_values(["series", "year"], key=lambda c: c.map(order) if c.name == "series" else c)
+    table = table.sort_values(
+        ["series", "year"], key=lambda c: c.map(order) if c.name == "series" else c
+    )
     table[COLUMNS].to_csv(table_path, index=False, float_format="%.10g")
     print(f"wrote {table_path.relative_to(REPO)}: {len(table)} rows")
     return 0

@@ -587,7 +587,9 @@ HTML(peak_html.data + ei_html.data)
 evidence = bc.scope_evidence(results[scenarios[0]])
 HTML(f'<blockquote class="pp-scope">{report.html_escape(bc.scope_note(evidence, lang))}</blockquote>')
 """),
-        code("report.section_title('二、当前进展：已有统计数据的年份', '2. Where Shandong stands: the observed years', lang)"),
+        code(
+            "report.section_title('二、当前进展：已有统计数据的年份', '2. Where Shandong stands: the observed years', lang)"
+        ),
         code("""
 # Every scenario is identical through the last observed year: the first one stands for all.
 now = results[scenarios[0]]

@@ -11,9 +11,11 @@ from model.errors import ModelError
 from model.global_sensitivity import (
     OUTPUTS,
     centre_quantile,
+    factors,
     scenario_model,
     scenario_sensitivity,
     tornado_data,
+    uncertain_inputs,
 )
 from model.peaks import scope_variable
 from model.runner import run
@@ -45,8 +47,9 @@ def test_oat_ranks_every_parameter_and_zero_effect_has_zero_swing(baseline, oat)
     table, text = oat
     for output in OUTPUTS:
         d = table[table["output"] == output]
-        assert sorted(d["parameter"]) == sorted(baseline.uncertainty)
-        assert sorted(d["rank"]) == list(range(1, len(baseline.uncertainty) + 1))
+        assert sorted(d["parameter"]) == sorted(factors(baseline))
+        assert set(baseline.uncertainty) < set(d["parameter"])  # plus base-year and measurement
+        assert sorted(d["rank"]) == list(range(1, len(factors(baseline)) + 1))
     row = table[(table["parameter"] == ZERO_EFFECT) & (table["output"] == "emissions_2030")]
     assert row["swing"].item() == 0.0
     top = table[table["output"] == "emissions_2030"].iloc[0]
@@ -63,14 +66,13 @@ def test_oat_base_is_the_deterministic_run(baseline, oat):
 
 
 def test_centre_quantile_maps_back_to_the_central_value(baseline):
-    for unc in baseline.uncertainty.values():
+    for unc in [i.uncertainty for i in uncertain_inputs(baseline)]:
         assert ppf(np.array([centre_quantile(unc)]), unc)[0] == pytest.approx(unc.centre)
 
 
 def test_model_of_quantiles_matches_a_monte_carlo_draw(baseline):
     # u = centre quantiles for every factor reproduces the central run's outputs.
-    keys = sorted(baseline.uncertainty)
-    u = np.array([[centre_quantile(baseline.uncertainty[k]) for k in keys]])
+    u = np.array([[centre_quantile(i.uncertainty) for i in uncertain_inputs(baseline)]])
     y = scenario_model(baseline)(u)
     central = run(baseline).series(scope_variable(baseline.settings.headline_scope))
     assert y[0, 1] == pytest.approx(central.loc[2030])
@@ -84,8 +86,8 @@ def test_sobol_small_n_runs_and_is_reproducible(baseline):
     pd.testing.assert_frame_equal(a, b)
     assert not a[["S1", "ST"]].equals(c[["S1", "ST"]])
     assert {"S1", "S1_conf", "ST", "ST_conf", "rank"} <= set(a.columns)
-    assert a.attrs["n_runs"] == 8 * (len(baseline.uncertainty) + 2)
-    assert set(a["parameter"]) == set(baseline.uncertainty)
+    assert a.attrs["n_runs"] == 8 * (len(factors(baseline)) + 2)
+    assert set(a["parameter"]) == set(factors(baseline))
     assert "model runs" in text
 
 
@@ -105,7 +107,7 @@ def test_bad_method_or_sample_size_is_a_model_error(baseline, method, n):
 def test_tornado_data_gives_one_output_and_labels(baseline):
     df, labels = tornado_data(baseline, "emissions_2030", lang="zh")
     assert set(df["output"]) == {"emissions_2030"}
-    assert set(labels) == set(baseline.uncertainty)
+    assert set(labels) == set(factors(baseline))
     assert df["swing"].is_monotonic_decreasing
     with pytest.raises(ModelError):
         tornado_data(baseline, "peak_month")
