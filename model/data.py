@@ -61,6 +61,12 @@ class BaseData:
     _tech: dict[tuple[str, str], float]
     _history: dict[tuple[str, str], np.ndarray]
     _base: dict[tuple[str, str], float]
+    _base_range: dict[tuple[str, str], tuple[float, float, float]]
+
+    def base_range(self, key: str) -> tuple[float, float, float] | None:
+        """`steel.crude_steel` -> (low, value, high) of base_year.csv, None without a row."""
+        sector, _, item = key.partition(".")
+        return self._base_range.get((sector, item))
 
     def base_value(self, key: str) -> float:
         """`steel.crude_steel` -> the 2020 value in base_year.csv."""
@@ -140,6 +146,16 @@ def _load_cached(data_dir: Path, _stamp: tuple) -> BaseData:
         _tech={k: float(v) for k, v in technology["value"].items()},
         _history=history_arrays,
         _base={k: float(v) for k, v in base_year["value"].items()},
+        _base_range={
+            k: (float(lo), float(v), float(hi))
+            for k, lo, v, hi in zip(
+                base_year.index,
+                base_year["low"],
+                base_year["value"],
+                base_year["high"],
+                strict=True,
+            )
+        },
     )
 
 

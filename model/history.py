@@ -115,15 +115,13 @@ def _observed_production(
 ) -> None:
     """History years of observed series (observations.csv) replace history.csv's: a number a
     reader checks against a yearbook matches it."""
-    obs = data.observations
-    for series, decl in obs.series.items():
-        if not decl.variable.startswith("Production|") or decl.variable not in projection:
+    for variable, (years, values) in data.observations.history_points.items():
+        if not variable.startswith("Production|") or variable not in projection:
             continue
-        values = obs.values(series, model_units=True)
-        values = values[(values.index >= HISTORY_YEARS[0]) & (values.index < BASE_YEAR)]
-        if values.empty:
+        keep = (years >= HISTORY_YEARS[0]) & (years < BASE_YEAR)
+        if not keep.any():
             continue
-        arr = out.get(decl.variable)
+        arr = out.get(variable)
         arr = np.full((1, len(HISTORY_YEARS)), np.nan) if arr is None else np.array(arr)
-        arr[:, values.index.to_numpy() - HISTORY_YEARS[0]] = values.to_numpy()
-        out[decl.variable] = arr
+        arr[:, years[keep] - HISTORY_YEARS[0]] = values[keep]
+        out[variable] = arr

@@ -95,8 +95,24 @@ class Observations:
     table: pd.DataFrame  # one row per (series, year), sorted
 
     # -- plain look-ups ---------------------------------------------------------------------
+    @cached_property
+    def _frames(self) -> dict[str, pd.DataFrame]:
+        """Series -> its rows indexed by year (split once: look-ups run in every model run)."""
+        return {s: g.set_index("year") for s, g in self.table.groupby("series", sort=False)}
+
     def rows(self, series: str) -> pd.DataFrame:
-        return self.table[self.table["series"] == series].set_index("year")
+        frame = self._frames.get(series)
+        return frame if frame is not None else self.table.iloc[:0].set_index("year")
+
+    @cached_property
+    def history_points(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Model variable -> (years, values in model units) of the series that declare one."""
+        out = {}
+        for series, decl in self.series.items():
+            if decl.variable:
+                values = self.values(series, model_units=True)
+                out[decl.variable] = (values.index.to_numpy(int), values.to_numpy(float))
+        return out
 
     def values(self, series: str, model_units: bool = False) -> pd.Series:
         """Year -> value (table units, or the model's when asked)."""
@@ -105,8 +121,16 @@ class Observations:
 
     def bounds(self, series: str, model_units: bool = False) -> pd.DataFrame:
         """Year -> low, value, high."""
-        df = self.rows(series)[["low", "value", "high"]]
-        return df * self.series[series].to_model if model_units else df
+        return self._bounds[(series, model_units)]
+
+    @cached_property
+    def _bounds(self) -> dict[tuple[str, bool], pd.DataFrame]:
+        out = {}
+        for series, decl in self.series.items():
+            df = self.rows(series)[["low", "value", "high"]]
+            out[(series, False)] = df
+            out[(series, True)] = df * decl.to_model
+        return out
 
     def last_year(self, series: str) -> int | None:
         years = self.rows(series).index

@@ -98,40 +98,22 @@ def engine_inputs(scenario: Scenario) -> tuple[dict[str, np.ndarray], list[Uncer
             )
             inputs.append(UncertainInput(name, target, unc, "level", BASE_YEAR, domain))
 
-    for sector in data.sectors:
-        for item in BASE_ITEMS:
-            if (sector, item) not in data.base_year.index:
-                continue
-            row = data.base_year.loc[(sector, item)]
-            params[f"base.{sector}.{item}"] = np.array([[row["value"]]])
-            level(
-                f"base:{sector}.{item}",
-                f"base.{sector}.{item}",
-                row["low"],
-                row["value"],
-                row["high"],
-                "nonneg",
-            )
-    if ("industry", "electricity_share_factor") in data.base_year.index:
-        row = data.base_year.loc[("industry", "electricity_share_factor")]
-        params["base.industry.electricity_share_factor"] = np.array([[row["value"]]])
-        level(
-            "base:industry.electricity_share_factor",
-            "base.industry.electricity_share_factor",
-            row["low"],
-            row["value"],
-            row["high"],
-            "nonneg",
-        )
+    base_keys = [f"{s}.{item}" for s in data.sectors for item in BASE_ITEMS]
+    for key in [*base_keys, "industry.electricity_share_factor"]:
+        ranged = data.base_range(key)
+        if ranged is None:
+            continue
+        low, value, high = ranged
+        params[f"base.{key}"] = np.array([[value]])
+        level(f"base:{key}", f"base.{key}", low, value, high, "nonneg")
     # Activity drivers with a base-year row and no observation: their base-year range.
     for key, decl in schema.parameters.items():
         if decl.family != "activity" or decl.base is None or key in scenario.observed:
             continue
-        items = [i.strip() for i in decl.base.split("+")]
-        if not all(tuple(i.split(".", 1)) in data.base_year.index for i in items):
+        ranges = [data.base_range(i.strip()) for i in decl.base.split("+")]
+        if any(r is None for r in ranges):
             continue
-        rows = [data.base_year.loc[tuple(i.split(".", 1))] for i in items]
-        low, value, high = (sum(float(r[c]) for r in rows) for c in ("low", "value", "high"))
+        low, value, high = (sum(r[i] for r in ranges) for i in range(3))
         level(f"base:{key}", key, low, value, high, decl.domain)
     # Observed drivers: their measurement range (the latest observed year's, systematic).
     for series, decl in obs.series.items():

@@ -140,38 +140,47 @@ def perturbed(
     inputs: Sequence[UncertainInput],
     u: np.ndarray,
     first: int = 0,
+    out: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Target -> (rows of u, years from `first`) values for every input's target.
 
     `central[target]` is (years,) or (1,) (a base-year scalar). Level inputs apply first (they
-    move the starting point), then path inputs; each clips to its domain.
+    move the starting point), then path inputs; each clips to its domain. `out` may hold the
+    arrays to write into (the engine's blocks: no copy afterwards).
     """
     rows = u.shape[0]
     order = sorted(range(len(inputs)), key=lambda j: inputs[j].kind != "level")
-    out: dict[str, np.ndarray] = {}
+    done: dict[str, np.ndarray] = {}
     for j in order:
         inp = inputs[j]
         c = np.asarray(central[inp.target], dtype=float)
         scalar = c.shape[-1] == 1
+        c_cols = c if scalar else c[first:]
         draw = ppf(u[:, j], inp.uncertainty)
-        current = out.get(inp.target)
+        current = done.get(inp.target)
+        if current is None:
+            buffer = out.get(inp.target) if out is not None else None
+            if buffer is None:
+                buffer = np.empty((rows, c_cols.shape[-1]))
+            if inp.kind == "level" or scalar:
+                buffer[:] = c_cols[None, :]
+            current = buffer
         if inp.kind == "level":
-            if current is None:
-                current = np.repeat((c if scalar else c[first:])[None, :], rows, axis=0)
-            out[inp.target] = _level(current, draw, first, inp.domain, scalar)
-        elif current is None:
-            out[inp.target] = perturb(c, draw, inp.uncertainty, inp.domain, None, first, inp.anchor)
+            done[inp.target] = _level(current, draw, first, inp.domain, scalar)
+        elif inp.target not in done:
+            done[inp.target] = perturb(
+                c, draw, inp.uncertainty, inp.domain, current, first, inp.anchor
+            )
         else:
             # A level draw came first: the path moves relative to the shifted starting point.
             moved = perturb(c, draw, inp.uncertainty, inp.domain, None, first, inp.anchor)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(c[first:] != 0, moved / c[first:], 1.0)
             if inp.uncertainty.scale == "absolute":
-                current += moved - c[first:]
+                current += moved - c_cols
             else:
-                current *= ratio
-            out[inp.target] = _clip(current, inp.domain)
-    return out
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    current *= np.where(c_cols != 0, moved / c_cols, 1.0)
+            done[inp.target] = _clip(current, inp.domain)
+    return done
 
 
 @dataclass(frozen=True)
@@ -198,20 +207,22 @@ class DrawPlan:
     def rows(self, start: int, stop: int, first_year_index: int = 0) -> dict[str, np.ndarray]:
         """Values of runs start..stop-1 for every target, from a year index on."""
         first, last = max(start, 1), max(stop, 1)  # run 0 is the central case
-        drawn = perturbed(
-            self.central, self.inputs, self.quantiles[first - 1 : last - 1], first_year_index
-        )
-        if start > 0:
-            return drawn
+        head = 1 if start == 0 else 0
         out = {}
-        for target, arr in drawn.items():
-            c = np.asarray(self.central[target], dtype=float)
-            row0 = c if c.shape[-1] == 1 else c[first_year_index:]
-            out[target] = np.concatenate([row0[None, :], arr])
         for target in self.targets:
-            if target not in out:  # no draws (draws=0): only the central row
-                c = np.asarray(self.central[target], dtype=float)
-                out[target] = (c if c.shape[-1] == 1 else c[first_year_index:])[None, :]
+            c = np.asarray(self.central[target], dtype=float)
+            cols = c if c.shape[-1] == 1 else c[first_year_index:]
+            arr = np.empty((stop - start, cols.shape[-1]))
+            if head:
+                arr[0] = cols
+            out[target] = arr
+        perturbed(
+            self.central,
+            self.inputs,
+            self.quantiles[first - 1 : last - 1],
+            first_year_index,
+            {k: v[head:] for k, v in out.items()},
+        )
         return out
 
 

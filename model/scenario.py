@@ -271,7 +271,7 @@ def _build(
         raise AssumptionError(problems)
     nowcast = None
     if settings.nowcast:
-        defaults = _default_values(schema, base_value)
+        defaults = _default_values(schema, data)
         nowcast = apply_nowcast(values, specs, origin, schema, data.observations, defaults)
         values = nowcast.values
     return Scenario(
@@ -294,15 +294,24 @@ def _build(
     )
 
 
-def _default_values(schema: Schema, base_value: Any) -> dict[str, np.ndarray]:
+_DEFAULTS: dict[tuple[int, int], tuple[Schema, Any, dict[str, np.ndarray]]] = {}
+
+
+def _default_values(schema: Schema, data: Any) -> dict[str, np.ndarray]:
     """parameters.yaml's defaults expanded (the baseline path every lever keeps until the
-    nowcast year)."""
+    nowcast year); kept per (schema, data) pair, both cached and immutable."""
+    key = (id(schema), id(data))
+    cached = _DEFAULTS.get(key)
+    if cached is not None and cached[0] is schema and cached[1] is data:
+        return cached[2]
     specs = {k: copy.deepcopy(d.default) for k, d in schema.parameters.items()}
     origin = dict.fromkeys(schema.parameters, "parameters.yaml")
     problems: list[Problem] = []
-    values, _ = _expand_all(specs, origin, schema, base_value, problems)
+    values, _ = _expand_all(specs, origin, schema, data.base_value, problems)
     if problems:
         raise AssumptionError(problems)
+    _DEFAULTS.clear()  # one pair at a time: a changed file makes new objects
+    _DEFAULTS[key] = (schema, data, values)
     return values
 
 

@@ -699,6 +699,100 @@ save_json(f"briefing_numbers_{lang}.json", {
 
 
 # --------------------------------------------------------------------------------------------
+# calibration: the base year, electricity anchoring, the nowcast and the hindcast
+# --------------------------------------------------------------------------------------------
+
+CALIBRATION = notebook(
+    "Calibration",
+    [
+        md("""
+# Calibration, nowcast and hindcast
+
+How the model meets the data:
+
+1. **Base year (2020).** Every sector's energy by carrier and CO2 against the sourced values
+   (CEADs-derived, `model.calibration.calibration_report`).
+2. **Industrial electricity.** The top-down anchor (whole-society consumption x national
+   secondary-industry share x Shandong factor) against the sectors' bottom-up estimates, and
+   how the difference is shared (`electricity_reconciliation`).
+3. **The observed years.** Which values the observations overrule in each scenario (notices).
+4. **Hindcast.** The model projected from 2020 with the observations switched off, against
+   every observed series year by year (`model.hindcast`). It measures the projections; it is
+   never used to fit them.
+"""),
+        params("""
+scenario: str = "baseline"  # scenario name (assumptions/scenarios/<name>.yaml)
+draws: int = 500  # Monte Carlo draws of the hindcast band (0: none)
+seed: int = 20201231  # random seed of the draws
+overrides: list = []  # assumption overrides, dotted keys as for the CLI --set (DESIGN.md)
+lang: str = "zh"  # chart labels: zh or en
+output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc/calibration
+"""),
+        code(IMPORTS),
+        code(OUTPUT_DIR_CELL.replace("{name}", "calibration")),
+        code("""
+from model.calibration import calibration_report, electricity_reconciliation
+from model.hindcast import hindcast
+from model.scenario import list_scenarios
+
+scen = model.load_scenario(scenario, overrides)
+data = load_data(scen.assumptions_dir)
+report = calibration_report(scen)
+report.round(4)
+"""),
+        md("## Industrial electricity: top-down anchor and bottom-up estimates (TWh)"),
+        code("""
+electricity = electricity_reconciliation(scen)
+electricity.round(2)
+"""),
+        md("""
+## What the observations overrule
+
+Scenario milestones in observed years that an observation contradicts, and lever milestones in
+the observed years (levers act only after the last observed year).
+"""),
+        code("""
+notices = pd.DataFrame(
+    [
+        {"scenario": name, "file": n.file, "key": n.key, "year": n.year,
+         "scenario_value": n.scenario_value, "used_value": n.used_value, "why": n.message}
+        for name in list_scenarios(scen.assumptions_dir)
+        for n in model.load_scenario(name, assumptions=scen.assumptions_dir).notices
+    ],
+    columns=["scenario", "file", "key", "year", "scenario_value", "used_value", "why"],
+)
+notices if len(notices) else print("no scenario sets a value the observations overrule")
+"""),
+        md("## Hindcast: projected from 2020 without the later statistics"),
+        code("""
+back = hindcast(scen, draws=draws, seed=seed)
+print(back.text())
+plotting.show(plotting.hindcast_chart(back.table, scen.label[lang], lang))
+"""),
+        code("back.table.round(3)"),
+        md("## Save tables"),
+        code("""
+write_table(report, out / "calibration_report.csv")
+write_table(electricity, out / "electricity_reconciliation.csv")
+write_table(notices, out / "nowcast_notices.csv")
+write_table(back.table, out / "hindcast.csv")
+write_table(back.summary, out / "hindcast_summary.csv")
+save_json("calibration_numbers.json", {
+    "scenario": scenario, "draws": draws, "seed": seed, "overrides": list(overrides),
+    "observed_through": scen.observed_through,
+    "hindcast_mape_pct": dict(zip(back.summary["series"], back.summary["hindcast_mape_pct"],
+                                  strict=True)),
+    "electricity_2020_top_down_twh": float(
+        electricity.query("sector == 'industry' and year == 2020")["top_down_twh"].iloc[0]
+    ),
+})
+print(f"saved to {out}")
+"""),
+    ],
+)
+
+
+# --------------------------------------------------------------------------------------------
 # statistical_baselines (for modellers; not in the default batch)
 # --------------------------------------------------------------------------------------------
 
@@ -829,6 +923,7 @@ def main() -> int:
         ("industry_overview", OVERVIEW),
         ("uncertainty", UNCERTAINTY),
         ("briefing", BRIEFING),
+        ("calibration", CALIBRATION),
         ("statistical_baselines", STATISTICS),
     ):
         if not nb.metadata.get("title"):
