@@ -43,6 +43,11 @@ Design choices, and why:
 * The manifest is rewritten after every finished job, so a notebook that runs ``after:`` others
   can read ``<run_dir>/manifest.json`` to find their ``data/`` folders, and a crashed run still
   leaves an honest record.
+* A runner killed outright (SIGKILL: the OOM killer, a reboot) cannot write its end: its
+  manifest stays ``"running"``. So the manifest records the runner (host, pid, the process's
+  start time, boot id, pid namespace), and the next batch and `list_runs` (``--runs``) mark a
+  run whose runner is gone ``"abandoned"`` (with when and why) and give it an index page.
+  A run on another host is left as it is: its processes cannot be checked from here.
 
 When ``--executor dask`` is worth it: the local executor (a spawn-based process pool) is the
 right default for one machine; it has no extra moving parts. Use dask.distributed when the batch
@@ -69,6 +74,7 @@ import random
 import re
 import secrets
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -104,6 +110,7 @@ __all__ = [
     "BatchUserError",
     "PlannedJob",
     "build_parser",
+    "list_runs",
     "load_batch",
     "main",
     "new_run_id",
@@ -111,6 +118,8 @@ __all__ = [
     "plan_batch",
     "publish_latest",
     "run_batch",
+    "runner_identity",
+    "runner_state",
 ]
 
 # Parameters the runner injects itself; a batch file may not set them.
@@ -118,6 +127,9 @@ INJECTED = ("output_dir", "run_dir")
 KERNEL_NAME = "python3"
 TAIL_LINES = 12  # traceback lines kept in the manifest and on the index page
 STATUS_OK, STATUS_FAILED, STATUS_SKIPPED, STATUS_PENDING = "ok", "failed", "skipped", "pending"
+# Run (manifest) statuses besides ok/failed: "interrupted" is written by a runner that stops on
+# an exception; "abandoned" by whoever finds a "running" run whose runner is gone (SIGKILL).
+STATUS_RUNNING, STATUS_INTERRUPTED, STATUS_ABANDONED = "running", "interrupted", "abandoned"
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCENARIO_RE = re.compile(r"^[a-z0-9_]+$")
@@ -857,6 +869,127 @@ def publish_latest(outputs: Path, run_id: str) -> Path:
     return latest
 
 
+# Who runs a run, and runs whose runner is gone. A runner killed with SIGKILL (the OOM killer, a
+# reboot) cannot update its manifest: it stays "running". Each runner records what identifies
+# it; whoever reads the manifests later (the next batch, list_runs) checks that identity.
+
+_PROC = Path("/proc")
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state, start time in clock ticks after boot) of a process, from /proc/<pid>/stat."""
+    try:
+        text = (_PROC / str(pid) / "stat").read_text()
+        fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
+        return fields[0], int(fields[19])  # proc(5) fields 3 (state) and 22 (starttime)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def runner_identity() -> dict[str, Any]:
+    """What tells this process apart from any other, for the manifest: host and pid, the
+    process's start time (pids are reused), the boot it belongs to and its pid namespace
+    (containers). The last three are None where /proc does not exist (not Linux)."""
+    stat = _proc_stat(os.getpid())
+    try:
+        namespace: str | None = os.readlink(_PROC / "self" / "ns" / "pid")
+    except OSError:
+        namespace = None
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "pid_start_ticks": stat[1] if stat else None,
+        "boot_id": _text_of(_PROC / "sys" / "kernel" / "random" / "boot_id"),
+        "pid_namespace": namespace,
+    }
+
+
+def runner_state(runner: Any) -> tuple[Literal["alive", "gone", "unknown"], str]:
+    """Whether the runner recorded in a manifest still runs, and why we say so.
+
+    ``gone``: on this host, the machine has restarted since, or the pid is free (or a zombie),
+    or it now belongs to a process that started at another time. ``unknown``: another host or
+    pid namespace, whose processes cannot be checked from here, or no runner recorded; such
+    runs are left as they are. ``alive``: the same process still exists.
+    """
+    if not isinstance(runner, dict) or not isinstance(runner.get("pid"), int) or runner["pid"] < 1:
+        return "unknown", "the manifest does not record its runner"
+    here = runner_identity()
+    pid, ticks = runner["pid"], runner.get("pid_start_ticks")
+    where = f"pid {pid} on {runner.get('host')}"
+
+    def differs(key: str) -> bool:
+        return bool(runner.get(key) and here[key] and runner[key] != here[key])
+
+    if runner.get("host") != here["host"]:
+        return "unknown", f"{where}: another host, its processes cannot be checked from here"
+    if differs("boot_id"):
+        return "gone", f"{where}: the machine has restarted since the run started"
+    if differs("pid_namespace"):
+        return "unknown", f"{where}: another pid namespace (container), not visible from here"
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return "gone", f"{where}: no such process"
+    except PermissionError:
+        pass  # it exists, owned by another user
+    stat = _proc_stat(pid)
+    if stat is not None and stat[0] in ("Z", "X"):
+        return "gone", f"{where}: the process has exited"
+    if stat is not None and ticks is not None and stat[1] != ticks:
+        return "gone", f"{where}: the pid now belongs to another process"
+    return "alive", f"{where}: still running"
+
+
+def _mark_if_abandoned(run_dir: Path) -> tuple[dict[str, Any] | None, bool]:
+    """(the run's manifest as it now stands, whether it was just marked abandoned)."""
+    path = run_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, False
+    if not isinstance(manifest, dict) or manifest.get("status") != STATUS_RUNNING:
+        return manifest if isinstance(manifest, dict) else None, False
+    state, reason = runner_state(manifest.get("runner"))
+    if state != "gone":
+        return manifest, False
+    manifest["status"] = STATUS_ABANDONED
+    manifest["abandoned_at"] = _iso(_utcnow())
+    manifest["abandoned_reason"] = f"runner {reason}"
+    with suppress(OSError):  # a reader without write access still reports it
+        write_json_atomic(path, manifest)
+        _write_text_atomic(run_dir / "index.html", render_index(manifest, run_dir))
+    return manifest, True
+
+
+def list_runs(outputs: str | Path = "outputs", out: TextIO | None = None) -> list[dict[str, Any]]:
+    """Every run's manifest under ``outputs/runs``, oldest first.
+
+    A run whose manifest says "running" but whose runner is gone (see `runner_state`) is
+    first marked "abandoned" in its manifest (atomically, with ``abandoned_at`` and
+    ``abandoned_reason``) and its index page says so; ``out`` gets a line for each. Readers
+    and schedulers should read runs through this, never a bare "running" from the file.
+    `latest` is not touched: it only ever points at a run that finished ok.
+    """
+    runs = Path(outputs) / "runs"
+    found = []
+    for run_dir in sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []:
+        manifest, marked = _mark_if_abandoned(run_dir)
+        if manifest is None:
+            continue
+        if marked and out is not None:
+            print(f"run {run_dir.name}: abandoned ({manifest['abandoned_reason']})", file=out)
+        found.append(manifest)
+    return found
+
+
 @dataclass
 class RunLayout:
     outputs: Path
@@ -990,7 +1123,14 @@ def render_index(manifest: dict[str, Any], run_dir: Path) -> str:
     """Self-contained offline overview page (no scripts, fonts or links outside the run)."""
     jobs = manifest["jobs"]
     failed = [j for j in jobs if j["status"] != STATUS_OK]
-    if failed:
+    if manifest.get("status") == STATUS_ABANDONED:
+        summary = (
+            '<p class="summary failed">本次运行已中止：运行进程已不存在，结果不完整，'
+            "不会发布为 latest。/ This run was abandoned: its runner is gone "
+            f"({_esc(manifest.get('abandoned_reason'))}); its results are incomplete and it is "
+            "not published as latest.</p>"
+        )
+    elif failed:
         summary = (
             f'<p class="summary failed">{len(failed)} 个任务未成功（失败或跳过），'
             f"{len(failed)} of {len(jobs)} notebooks failed or were skipped. "
@@ -1298,6 +1438,7 @@ def run_batch(
     if dry_run:
         format_plan(jobs, batch_path, out)
         return BatchResult(exit_code=0, run_dir=None, plan=jobs)
+    list_runs(outputs, out=out)  # records earlier runs killed while running as abandoned
 
     _compile_model_bytecode()
     n_workers = max(1, min(workers or usable_cpu_count(), len(jobs)))
@@ -1361,7 +1502,8 @@ def _execute(
     manifest: dict[str, Any] = {
         "schema_version": 1,
         "run_id": layout.run_id,
-        "status": "running",
+        "status": STATUS_RUNNING,
+        "runner": runner_identity(),
         "started_at": _iso(started),
         "finished_at": None,
         "duration_s": None,
@@ -1434,7 +1576,7 @@ def _execute(
         ok = all(e["status"] == STATUS_OK for e in entries.values())
         manifest["status"] = STATUS_OK if ok else STATUS_FAILED
     except BaseException:
-        manifest["status"] = "interrupted"
+        manifest["status"] = STATUS_INTERRUPTED
         raise
     finally:
         bar.close()
@@ -1545,12 +1687,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dry-run", action="store_true", help="print the expanded plan; run and write nothing"
     )
+    parser.add_argument(
+        "--runs",
+        action="store_true",
+        help="list the runs under --outputs (run id, status, started, ended) and exit; runs "
+        "whose runner is gone are marked abandoned first",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point: 0 all ok, 1 a notebook failed, 2 user error (one line, no traceback)."""
     args = build_parser().parse_args(argv)
+    if args.runs:
+        for m in list_runs(args.outputs, out=sys.stderr):
+            ended = m.get("finished_at") or m.get("abandoned_at") or "-"
+            print(f"{m.get('run_id')}\t{m.get('status')}\t{m.get('started_at')}\t{ended}")
+        return 0
     try:
         result = run_batch(
             args.batch,

@@ -195,11 +195,36 @@ def _peak_summary(results_list: list, assumptions: Path) -> str:
         )
     targets = table[~table["target"].eq("peak_by_2030")]
     for _, row in targets.iterrows():
+        unit = str(data.targets.at[row["target"], "unit"])
+        value = _in_unit(row["value"], unit)
+        target = _in_unit(data.target(row["target"]), unit, with_unit=True)
         lines.append(
-            f"{row['scenario']:<18} {row['target']:<22} value {row['value']:+.3f} "
-            f"margin {row['margin']:+.3f} {'PASS' if row['pass'] else 'FAIL'}"
+            f"{row['scenario']:<18} {row['target']:<22} value {value} (target {target}) "
+            f"margin {_margin_in_unit(row['margin'], unit)} {'PASS' if row['pass'] else 'FAIL'}"
         )
     return "\n".join(lines)
+
+
+def _in_unit(value: float, unit: str, with_unit: bool = False) -> str:
+    """A target's measure as people read it: a year, a percentage change, or a count.
+
+    ``with_unit`` adds what the number counts or compares with (targets.csv's unit).
+    """
+    if unit == "year":
+        return f"{value:.0f}"
+    if unit.startswith("change"):  # "change vs 2020": a fraction, shown as a percentage
+        text = f"{value * 100:+.1f}%"
+        return f"{text} {unit.removeprefix('change ')}" if with_unit else text
+    return f"{value:g} {unit}" if with_unit else f"{value:g}"
+
+
+def _margin_in_unit(margin: float, unit: str) -> str:
+    """How far a target is beaten (negative: missed): years, percentage points, or a count."""
+    if unit == "year":
+        return f"{margin:.0f} year{'' if abs(margin) == 1 else 's'}"
+    if unit.startswith("change"):
+        return f"{margin * 100:.1f} pp"
+    return f"{margin:g}"
 
 
 def cmd_peaks(args: argparse.Namespace) -> int:

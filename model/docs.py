@@ -79,7 +79,12 @@ Copy `scenarios/plan.yaml` to `scenarios/my_case.yaml`, change a value, and run
 works in papermill parameters and the Python API:
 `load_scenario("plan", ["steel.eaf_share.2030=0.25"])`).
 `python -m model validate` checks every file and prints every problem as
-`file: key.path: value: what is allowed`.
+`file: key.path: value: what is allowed`, naming the key and value the file writes
+(`plan.yaml: steel.eaf_share.2025: 1.7: a share between 0 and 1`; `.start`, `.growth.2031`
+for growth paths; `--set` for overrides). A year the file does not name appears only where
+interpolation or compounding breaks a rule that the written values keep (route shares summing
+above 1 between two valid milestones, a growth path passing 1), and the message says how that
+year's value arises (`...; interpolated between the milestones 2030 and 2040`).
 """
 
 

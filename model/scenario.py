@@ -266,7 +266,7 @@ def _build(
     settings = _settings(settings_raw, own_file, problems)
     values, uncertainty = _expand_all(specs, origin, schema, base_value, problems)
     if not problems:
-        problems += _share_group_problems(values, origin, schema)
+        problems += _share_group_problems(values, specs, origin, schema)
     if problems:
         raise AssumptionError(problems)
     nowcast = None
@@ -486,7 +486,7 @@ def _expand_all(
         except (ValueError, KeyError) as exc:
             problems.append(Problem(fname, key, _brief(raw), str(exc)))
             continue
-        problems += _domain_problems(fname, key, arr, decl)
+        problems += _domain_problems(fname, key, raw, arr, decl)
         arr.setflags(write=False)
         values[key] = arr
         unc = parsed.uncertainty if _has_own_uncertainty(raw) else decl.uncertainty
@@ -552,18 +552,122 @@ def _base_for(decl: ParameterDecl, base_value: Any) -> float | None:
     return float(sum(base_value(item.strip()) for item in decl.base.split("+")))
 
 
-def _domain_problems(fname: str, key: str, arr: np.ndarray, decl: ParameterDecl) -> list[Problem]:
+def _domain_problems(
+    fname: str, key: str, raw: Any, arr: np.ndarray, decl: ParameterDecl
+) -> list[Problem]:
+    """Values outside the parameter's domain, named as the file writes them.
+
+    The written numbers are checked first: the constant, every milestone, a growth path's
+    `start` and (for domains that stop at 0) its rates. Only a path that leaves the domain
+    although every written number is inside it (a growth path compounding past 1, a base-year
+    value from the data) is reported at its first bad year, saying how that year's value arises.
+    """
     lo, hi = DOMAIN_BOUNDS[decl.domain]
-    bad = np.flatnonzero(np.isnan(arr) | (arr < lo) | (arr > hi))
+    allowed = DOMAIN_TEXT[decl.domain]
+    full = normalise(raw)  # raw parsed before this is called, so this cannot fail
+    out = [
+        Problem(fname, where, value, allowed)
+        for where, value in _written_numbers(key, raw, full)
+        if not _inside(value, lo, hi)
+    ]
+    if out:
+        return out
+    if lo >= 0:
+        floor = f"an annual growth rate >= -1 (-100% a year), so that the path stays {allowed}"
+        out = [
+            Problem(fname, where, rate, floor)
+            for where, rate in _written_rates(key, full)
+            if not _inside(rate, -1.0, float("inf"))
+        ]
+        if out:
+            return out
+    bad = np.flatnonzero(~((arr >= lo) & (arr <= hi)))  # NaN is outside too
     if not bad.size:
         return []
     year = int(YEARS[bad[0]])
-    return [Problem(fname, f"{key}.{year}", float(arr[bad[0]]), DOMAIN_TEXT[decl.domain])]
+    how = _how_the_year_arises(key, full, arr, year, decl.base is not None)
+    return [Problem(fname, f"{key}.{year}", round(float(arr[bad[0]]), 6), f"{allowed}; {how}")]
+
+
+def _inside(value: Any, lo: float, hi: float) -> bool:
+    return bool(lo <= float(value) <= hi)  # False for NaN; values passed TrajectorySpec
+
+
+def _written_numbers(key: str, raw: Any, full: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(dotted key as the modeller writes it, written number) for a constant, the milestones
+    (`key.2030`, as in `--set`, whatever the spec form) and a growth path's `start`."""
+    if full.get("value") is not None:
+        return [(f"{key}.value" if isinstance(raw, dict) else key, full["value"])]
+    if full.get("milestones") is not None:
+        return [(f"{key}.{year}", value) for year, value in full["milestones"].items()]
+    if full.get("start") is not None:
+        return [(f"{key}.start", full["start"])]
+    return []
+
+
+def _written_rates(key: str, full: dict[str, Any]) -> list[tuple[str, Any]]:
+    growth = full.get("growth")
+    if isinstance(growth, dict):
+        return [(f"{key}.growth.{year}", rate) for year, rate in growth.items()]
+    return [] if growth is None else [(f"{key}.growth", growth)]
+
+
+def _milestone_knots(full: dict[str, Any], pinned: bool) -> dict[int, bool]:
+    """Years where a path takes a given value: {year: comes from base_year.csv}. The written
+    milestones, and the base year when its value comes from the data."""
+    knots = dict.fromkeys((int(y) for y in full.get("milestones") or {}), False)
+    if pinned:
+        knots.setdefault(BASE_YEAR, True)
+    return knots
+
+
+def _knot(year: int, from_data: bool) -> str:
+    return f"the base year {year} (base_year.csv)" if from_data else f"the milestone {year}"
+
+
+def _between(knots: dict[int, bool], year: int) -> str:
+    """How `year` is filled from the knots; empty when the year is one of them."""
+    if year in knots or not knots:
+        return ""
+    below = [k for k in sorted(knots) if k < year]
+    above = [k for k in sorted(knots) if k > year]
+    if not (below and above):
+        held = above[0] if above else below[-1]
+        return f"held at {_knot(held, knots[held])}"
+    low, high = below[-1], above[0]
+    if not (knots[low] or knots[high]):
+        return f"interpolated between the milestones {low} and {high}"
+    return f"interpolated between {_knot(low, knots[low])} and {_knot(high, knots[high])}"
+
+
+def _how_the_year_arises(
+    key: str, full: dict[str, Any], arr: np.ndarray, year: int, pinned: bool
+) -> str:
+    if full.get("growth") is not None:
+        start_year = min(max(int(full.get("from", BASE_YEAR)), YEARS[0]), YEARS[-1])
+        start = float(arr[start_year - YEARS[0]])
+        rates = ", ".join(
+            f"{where.removeprefix(key + '.')}: {r}" for where, r in _written_rates(key, full)
+        )
+        return f"compounded from {start:g} in {start_year} at the written rates ({rates})"
+    # A constant is held from 2021 on; before, a pinned parameter holds its base-year value.
+    if full.get("value") is None:
+        knots = _milestone_knots(full, pinned)
+    else:
+        knots = {BASE_YEAR: True} if pinned else {}
+    if year in knots:
+        return f"the value of {_knot(year, knots[year])}"
+    return _between(knots, year) or "from the data"
 
 
 def _share_group_problems(
-    values: dict[str, np.ndarray], origin: dict[str, str], schema: Schema
+    values: dict[str, np.ndarray],
+    specs: dict[str, Any],
+    origin: dict[str, str],
+    schema: Schema,
 ) -> list[Problem]:
+    """Route shares summing above 1. Only interpolation can break this between two valid
+    milestones, so a year no milestone names is said to be interpolated, and between which."""
     out = []
     for gname, group in schema.share_groups.items():
         total = sum(values[m] for m in group.members)
@@ -572,12 +676,33 @@ def _share_group_problems(
             year = int(YEARS[over[0]])
             files = sorted({origin[m] for m in group.members})
             members = " + ".join(group.members)
+            allowed = f"shares {members} must sum to at most 1 ({group.remainder} takes the rest)"
+            note = _group_member_notes(group.members, specs, schema, year)
             out.append(
                 Problem(
                     "/".join(files),
                     f"{gname}.{year}",
                     round(float(total[over[0]]), 6),
-                    f"shares {members} must sum to at most 1 ({group.remainder} takes the rest)",
+                    f"{allowed}; {note}" if note else allowed,
                 )
             )
     return out
+
+
+def _group_member_notes(
+    members: list[str], specs: dict[str, Any], schema: Schema, year: int
+) -> str:
+    """Which members are not at a written value in `year`, and how they get there."""
+    notes: dict[str, list[str]] = {}
+    for member in members:
+        form = normalise(specs[member])
+        if form.get("growth") is not None:
+            notes.setdefault("compounded from its growth rates", []).append(member)
+        elif form.get("milestones") is not None:
+            pinned = schema.parameters[member].base is not None
+            how = _between(_milestone_knots(form, pinned), year)
+            if how:
+                notes.setdefault(how, []).append(member)
+    if len(notes) == 1 and len(next(iter(notes.values()))) == len(members):
+        return next(iter(notes))
+    return "; ".join(f"{' and '.join(ms)} {how}" for how, ms in notes.items())

@@ -12,6 +12,7 @@ by any of them without import cycles.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import importlib.util
 from collections.abc import Iterable
@@ -24,7 +25,13 @@ from matplotlib import font_manager
 
 # The CJK font ships inside the mplfonts wheel, so no system package or root is needed.
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
-CJK_FONT_FAMILY = "Noto Sans CJK SC"
+CJK_FONT_FAMILY = "Noto Sans CJK SC"  # the family name written inside that file
+# Charts name the font by this private family, registered for the mplfonts file only. By its own
+# name matplotlib would resolve "Noto Sans CJK SC" to whichever same-named file it indexed first:
+# Debian's fonts-noto-cjk (/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc), a Windows or
+# macOS install, or the mplfonts file, depending on the machine and on when its font cache was
+# built. The private name makes every machine draw with the same file: same pixels everywhere.
+CJK_FONT_ALIAS = "peakpath Noto Sans CJK SC (mplfonts)"
 
 # Sector ids in the order used by every stacked chart and table (matches sectors.csv).
 SECTOR_ORDER: tuple[str, ...] = (
@@ -99,11 +106,21 @@ def cjk_font_path() -> Path:
 
 
 def _register_cjk_font() -> Path:
-    """Register the CJK font with matplotlib once per process (addfont does not deduplicate)."""
+    """Register the mplfonts CJK file under CJK_FONT_ALIAS, once per font manager.
+
+    ``addfont`` (which also clears matplotlib's font lookup cache) indexes the file under the
+    family names it declares; those entries are replaced by one under the private alias, so no
+    system font can answer for it and this file answers for no other name. addfont does not
+    deduplicate, hence the check first.
+    """
     path = cjk_font_path()
-    known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
-    if path not in known:
-        font_manager.fontManager.addfont(str(path))
+    manager = font_manager.fontManager
+    if any(e.name == CJK_FONT_ALIAS and Path(e.fname) == path for e in manager.ttflist):
+        return path
+    first_new = len(manager.ttflist)
+    manager.addfont(str(path))
+    entry = manager.ttflist[first_new]
+    manager.ttflist[first_new:] = [dataclasses.replace(entry, name=CJK_FONT_ALIAS)]
     return path
 
 
@@ -124,8 +141,9 @@ def set_style(context: str = "notebook", font_scale: float = 1.0) -> None:
             mpl.rcParams[key] = mpl.rcParams[key] * font_scale
     mpl.rcParams["axes.prop_cycle"] = cycler(color=[SECTOR_COLOURS[s] for s in SECTOR_ORDER])
     _register_cjk_font()
-    # DejaVu Sans stays as a fallback for any glyph the CJK font lacks.
-    sans = [CJK_FONT_FAMILY, "DejaVu Sans"]
+    # DejaVu Sans stays as a fallback for any glyph the CJK font lacks; matplotlib resolves it
+    # to the copy it bundles (its own fonts come first in its font list).
+    sans = [CJK_FONT_ALIAS, "DejaVu Sans"]
     sans += [f for f in mpl.rcParams["font.sans-serif"] if f not in sans]
     mpl.rcParams["font.family"] = ["sans-serif"]
     mpl.rcParams["font.sans-serif"] = sans

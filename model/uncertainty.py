@@ -290,7 +290,9 @@ def uncertainty_summary(results: Results, data: BaseData | None = None) -> tuple
                     "scope": row["scope"],
                     "target": row["target"],
                     "statistic": t_stats,
-                    "year": pd.NA,
+                    # Typed, not a bare pd.NA: an all-NA object column makes concat guess
+                    # the dtype (pandas' FutureWarning about empty or all-NA entries).
+                    "year": pd.array([pd.NA] * len(t_stats), dtype="Int64"),
                     "value": [float(row[s]) for s in t_stats],
                 }
             )

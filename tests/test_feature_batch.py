@@ -12,11 +12,13 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
 import types
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +256,212 @@ def test_manifest_contents(mixed_run: BatchResult) -> None:
 def test_overrides_draws_seed_reach_notebook(mixed_run: BatchResult) -> None:
     numbers = json.loads((mixed_run.run_dir / "data/ok/numbers.json").read_text())
     assert numbers == {**numbers, "draws": 7, "seed": 3, "overrides": ["steel.eaf_share.2030=0.25"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# runs whose runner is gone (SIGKILL, reboot): recorded as abandoned by the next batch/reader
+# ---------------------------------------------------------------------------------------------
+
+LINUX_PROC = Path("/proc/self/stat").is_file()
+
+
+def test_manifest_records_its_runner(mixed_run: BatchResult) -> None:
+    runner = read_manifest(mixed_run.run_dir)["runner"]
+    assert runner == batch.runner_identity()  # this test process ran the batch
+    assert runner["pid"] == os.getpid() and runner["host"]
+    if LINUX_PROC:
+        assert isinstance(runner["pid_start_ticks"], int) and runner["boot_id"]
+
+
+def _exited_pid() -> int:
+    """The pid of a process that has exited and been reaped (free, unless reused at once)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_runner_state_decides_from_host_boot_pid_and_start_time() -> None:
+    me = batch.runner_identity()
+    assert batch.runner_state(me)[0] == "alive"
+    dead = _exited_pid()
+    state, reason = batch.runner_state({**me, "pid": dead})
+    assert (state, reason) == ("gone", f"pid {dead} on {me['host']}: no such process")
+    # Another host, another container, or no identity at all: cannot tell, leave it.
+    assert batch.runner_state({**me, "host": "elsewhere.example"})[0] == "unknown"
+    assert batch.runner_state(None)[0] == "unknown"
+    assert batch.runner_state({"host": me["host"]})[0] == "unknown"
+    if not LINUX_PROC:
+        return
+    assert batch.runner_state({**me, "pid_namespace": "pid:[1]"})[0] == "unknown"
+    # The pid is alive but started at another time: it was reused, the runner is gone.
+    reused = {**me, "pid_start_ticks": me["pid_start_ticks"] - 1}
+    assert batch.runner_state(reused) == (
+        "gone",
+        f"pid {me['pid']} on {me['host']}: the pid now belongs to another process",
+    )
+    # The machine has restarted since: every pid of the old boot is gone.
+    rebooted = {**me, "boot_id": "00000000-0000-0000-0000-000000000000"}
+    assert batch.runner_state(rebooted)[0] == "gone"
+    # Killed but not yet reaped by its parent (a zombie): gone.
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{child.pid}/stat").read_text().split(")")[1].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        zombie = {**me, "pid": child.pid, "pid_start_ticks": None}
+        assert batch.runner_state(zombie)[0] == "gone"
+    finally:
+        child.wait()
+
+
+def _write_run(outputs: Path, run_id: str, status: str, runner: dict[str, Any] | None) -> Path:
+    run_dir = outputs / "runs" / run_id
+    run_dir.mkdir(parents=True)
+    manifest = {"run_id": run_id, "status": status, "started_at": "2024-01-01T00:00:00Z"}
+    if runner is not None:
+        manifest["runner"] = runner
+    manifest["jobs"] = [
+        {"id": "a", "status": "ok", "output": "notebooks/a.ipynb", "data_dir": "data/a"},
+        {"id": "b", "status": "pending", "output": "notebooks/b.ipynb", "data_dir": "data/b"},
+    ]
+    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return run_dir
+
+
+def test_readers_mark_only_runs_whose_runner_is_gone(tmp_path: Path, capsys) -> None:
+    outputs = tmp_path / "outputs"
+    me = batch.runner_identity()
+    dead = _exited_pid()
+    good = _write_run(outputs, "20240101T000000Z-0000000a", "ok", me)
+    killed = _write_run(outputs, "20240101T000001Z-0000000b", "running", {**me, "pid": dead})
+    live = _write_run(outputs, "20240101T000002Z-0000000c", "running", me)
+    remote = _write_run(
+        outputs, "20240101T000003Z-0000000d", "running", {**me, "host": "elsewhere.example"}
+    )
+    old = _write_run(outputs, "20240101T000004Z-0000000e", "running", None)
+    batch.publish_latest(outputs, good.name)
+
+    # The reader schedulers use: `python scripts/run_batch.py --runs` (list_runs).
+    assert main(["--runs", "--outputs", str(outputs)]) == 0
+    captured = capsys.readouterr()
+    listed = dict(line.split("\t")[:2] for line in captured.out.splitlines())
+    assert listed == {
+        good.name: "ok",
+        killed.name: "abandoned",
+        live.name: "running",
+        remote.name: "running",
+        old.name: "running",
+    }
+    assert f"run {killed.name}: abandoned (runner pid {dead} on {me['host']}: no such " in (
+        captured.err
+    )
+    marked = read_manifest(killed)
+    assert marked["abandoned_reason"] == f"runner pid {dead} on {me['host']}: no such process"
+    assert marked["abandoned_at"] >= marked["started_at"]
+    assert marked["runner"]["pid"] == dead and marked["jobs"][1]["status"] == "pending"
+    page = (killed / "index.html").read_text(encoding="utf-8")
+    assert "abandoned" in page and "已中止" in page and str(dead) in page
+    for untouched in (live, remote, old):
+        assert read_manifest(untouched)["status"] == "running"
+        assert not (untouched / "index.html").exists()
+    assert (outputs / "latest").resolve() == good.resolve()
+    # Marking is done once: a second reader finds it abandoned and says nothing.
+    assert [m["status"] for m in batch.list_runs(outputs, out=io.StringIO())][1] == "abandoned"
+    assert read_manifest(killed)["abandoned_at"] == marked["abandoned_at"]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (workers, kernels), from /proc/<n>/stat's ppid field."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            ppid = int(text[text.rindex(")") + 2 :].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not LINUX_PROC, reason="needs /proc to find and kill the batch's children")
+def test_a_batch_killed_with_sigkill_is_marked_abandoned_and_latest_stays(
+    project: Path, tmp_path: Path
+) -> None:
+    outputs = tmp_path / "outputs"
+    good = run(
+        project,
+        write_batch(project, "k_good.yaml", {"jobs": [{"notebook": "nb/ok.ipynb"}]}),
+        outputs=outputs,
+    )
+    assert good.published and good.run_dir is not None
+    slow = {"jobs": [{"notebook": "nb/slow.ipynb", "parameters": {"seconds": 300}}]}
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "run_batch.py"),
+        "--batch",
+        str(write_batch(project, "k_slow.yaml", slow)),
+        "--outputs",
+        str(outputs),
+        "--workers",
+        "1",
+        "--no-pin",
+    ]
+    log = (tmp_path / "killed.log").open("w")
+    proc = subprocess.Popen(command, cwd=project, stdout=log, stderr=subprocess.STDOUT)
+    others: list[int] = []
+    try:
+        # Wait until the slow notebook runs: manifest "running", its job started.
+        deadline = time.monotonic() + 180
+        killed_dir = None
+        while killed_dir is None or "start slow" not in (killed_dir / "batch.log").read_text():
+            assert proc.poll() is None, (tmp_path / "killed.log").read_text()
+            assert time.monotonic() < deadline, "the batch never started its notebook"
+            time.sleep(0.1)
+            candidates = [p for p in (outputs / "runs").iterdir() if p != good.run_dir]
+            if candidates and (candidates[0] / "batch.log").is_file():
+                killed_dir = candidates[0]
+        others = _descendants(proc.pid)
+        assert others, "the runner has no worker process"
+        os.kill(proc.pid, signal.SIGKILL)  # as the OOM killer would
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in others:  # the orphaned worker and kernel this test started
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        log.close()
+
+    before = read_manifest(killed_dir)
+    assert before["status"] == "running"  # nothing could update it
+    assert before["runner"]["pid"] == proc.pid
+
+    # The next batch (one that fails, so `latest` has no reason to move) records it.
+    out = io.StringIO()
+    following = run(
+        project,
+        write_batch(project, "k_next.yaml", {"jobs": [{"notebook": "nb/fail.ipynb"}]}),
+        outputs=outputs,
+        out=out,
+    )
+    assert following.exit_code == 1 and not following.published
+    after = read_manifest(killed_dir)
+    assert after["status"] == "abandoned"
+    assert after["abandoned_reason"].startswith(f"runner pid {proc.pid} on ")
+    assert f"run {killed_dir.name}: abandoned" in out.getvalue()
+    assert "abandoned" in (killed_dir / "index.html").read_text(encoding="utf-8")
+    assert (outputs / "latest").resolve() == good.run_dir.resolve()
+    statuses = {m["run_id"]: m["status"] for m in batch.list_runs(outputs)}
+    assert statuses == {
+        good.run_dir.name: "ok",
+        killed_dir.name: "abandoned",
+        following.run_dir.name: "failed",
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.cli import main
 from model.errors import AssumptionError
@@ -178,8 +180,191 @@ def test_negative_activity_and_capacity(assumptions_copy):
         DESCRIPTION + "steel:\n  output_cap: -5\n  crude_steel_demand: {start: -1, growth: 0}\n",
     )
     msgs = problems_of("neg", assumptions_copy)
-    assert any(m.startswith("neg.yaml: steel.output_cap.2010: -5.0: a number >= 0") for m in msgs)
-    assert any(m.startswith("neg.yaml: steel.crude_steel_demand.") for m in msgs)
+    # Named as written: the constant itself and the growth path's start, not a year.
+    assert sorted(msgs) == [
+        "neg.yaml: steel.crude_steel_demand.start: -1: a number >= 0 (.inf means no limit)",
+        "neg.yaml: steel.output_cap: -5: a number >= 0 (.inf means no limit)",
+    ]
+
+
+# --- problems name what the file says (issue 14) ---------------------------------------------
+
+
+def _plan_with(assumptions: Path, old: str, new: str) -> None:
+    """Edit the shipped plan.yaml in the copy, as a modeller would."""
+    path = assumptions / "scenarios" / "plan.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_bad_milestone_is_reported_as_written_not_interpolated(assumptions_copy):
+    _plan_with(assumptions_copy, "eaf_share: {2025: 0.12,", "eaf_share: {2025: 1.7,")
+    _plan_with(
+        assumptions_copy,
+        "  onsite_renewable_share: {2020: 0.0, 2030: 0.06, 2060: 0.2}",
+        "  onsite_renewable_share: {2020: 0.0, 2030: 0.06, 2060: -5000000}",
+    )
+    assert sorted(problems_of("plan", assumptions_copy)) == [
+        "plan.yaml: other_industry.onsite_renewable_share.2060: -5000000: a share between 0 and 1",
+        "plan.yaml: steel.eaf_share.2025: 1.7: a share between 0 and 1",
+    ]
+    assert sorted(str(p) for p in validate(["plan"], assumptions_copy)) == sorted(
+        problems_of("plan", assumptions_copy)
+    )
+
+
+def test_every_bad_milestone_is_reported_with_its_own_year_and_value(assumptions_copy):
+    write(
+        assumptions_copy,
+        "two",
+        DESCRIPTION + "steel:\n  h2_dri_share: {2030: 1.4, 2040: 0.2, 2050: -0.5, 2060: .nan}\n",
+    )
+    msgs = problems_of("two", assumptions_copy)
+    assert msgs == [
+        "two.yaml: steel.h2_dri_share.2030: 1.4: a share between 0 and 1",
+        "two.yaml: steel.h2_dri_share.2050: -0.5: a share between 0 and 1",
+        "two.yaml: steel.h2_dri_share.2060: nan: a share between 0 and 1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("1.5", "steel.h2_dri_share: 1.5: a share between 0 and 1"),
+        ("{value: 1.5}", "steel.h2_dri_share.value: 1.5: a share between 0 and 1"),
+        ("{milestones: {2035: 1.5}, method: smooth}", "steel.h2_dri_share.2035: 1.5: a share"),
+        ("{start: 1.5, growth: 0.0}", "steel.h2_dri_share.start: 1.5: a share between 0 and 1"),
+        (
+            "{start: 0.2, growth: {2021: 0.01, 2031: -1.5}}",
+            "steel.h2_dri_share.growth.2031: -1.5: an annual growth rate >= -1 (-100% a year), "
+            "so that the path stays a share between 0 and 1",
+        ),
+        (
+            "{start: 0.2, growth: -2}",
+            "steel.h2_dri_share.growth: -2: an annual growth rate >= -1",
+        ),
+    ],
+)
+def test_each_spec_form_names_its_written_key(assumptions_copy, spec, expected):
+    write(assumptions_copy, "form", DESCRIPTION + f"steel:\n  h2_dri_share: {spec}\n")
+    (msg,) = problems_of("form", assumptions_copy)
+    assert msg.startswith(f"form.yaml: {expected}")
+
+
+def test_growth_path_leaving_the_domain_says_it_is_compounded(assumptions_copy):
+    # Every written number is valid; only compounding takes the share past 1.
+    write(
+        assumptions_copy,
+        "grow",
+        DESCRIPTION + "steel:\n  h2_dri_share: {start: 0.5, growth: {2021: 0.08, 2031: 0.0}}\n",
+    )
+    (msg,) = problems_of("grow", assumptions_copy)
+    # 0.5 * 1.08 ** 9 = 0.9995, 0.5 * 1.08 ** 10 = 1.0795: 2030 is the first year above 1.
+    assert msg == (
+        f"grow.yaml: steel.h2_dri_share.2030: {round(0.5 * 1.08**10, 6)}: a share between 0 "
+        "and 1; compounded from 0.5 in 2020 at the written rates (growth.2021: 0.08, "
+        "growth.2031: 0.0)"
+    )
+
+
+def test_base_year_value_out_of_domain_says_it_comes_from_the_data(assumptions_copy):
+    # Nothing the scenario wrote is wrong; the 2020 value from base_year.csv is.
+    path = assumptions_copy / "data" / "base_year.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\nsteel,eaf_share,0.069273,0.04,0.1,") == 1
+    path.write_text(
+        text.replace("\nsteel,eaf_share,0.069273,0.04,0.1,", "\nsteel,eaf_share,1.2,1.1,1.3,"),
+        encoding="utf-8",
+    )
+    (msg,) = problems_of("plan", assumptions_copy)
+    assert msg == (
+        "plan.yaml: steel.eaf_share.2010: 1.2: a share between 0 and 1; "
+        "held at the base year 2020 (base_year.csv)"
+    )
+
+
+def test_route_shares_above_one_between_valid_milestones_say_interpolated(assumptions_copy):
+    write(
+        assumptions_copy,
+        "routes",
+        DESCRIPTION + "extends: plan\nsteel:\n"
+        "  eaf_share: {2030: 0.5, 2040: 0.7}\n  h2_dri_share: {2030: 0.3, 2040: 0.5}\n",
+    )
+    (msg,) = problems_of("routes", assumptions_copy)
+    # 0.8 in 2030 rising by 0.04 a year: 1.04 in 2036 is the first year above 1.
+    assert msg == (
+        "routes.yaml: steel.routes.2036: 1.04: shares steel.eaf_share + steel.h2_dri_share "
+        "must sum to at most 1 (bf_bof takes the rest); "
+        "interpolated between the milestones 2030 and 2040"
+    )
+
+
+def test_route_shares_above_one_where_every_member_is_written_say_no_interpolation(
+    assumptions_copy,
+):
+    write(
+        assumptions_copy,
+        "routes",
+        DESCRIPTION + "steel:\n  eaf_share: {milestones: {2030: 0.5}, method: step}\n"
+        "  h2_dri_share: 0.6\n",
+    )
+    (msg,) = problems_of("routes", assumptions_copy)
+    # 2030 is a milestone of eaf_share and h2_dri_share is a constant: both as written.
+    assert msg.startswith("routes.yaml: steel.routes.2030: 1.1: shares ")
+    assert msg.endswith("(bf_bof takes the rest)")
+
+
+def test_route_share_set_on_the_command_line_names_the_interpolated_member(tmp_path, capsys):
+    # plan.yaml: eaf_share {2030: 0.18, 2040: 0.28}; --set adds h2_dri_share 2035 = 0.8.
+    out = tmp_path / "never.csv"
+    assert main(["run", "plan", "--set", "steel.h2_dri_share.2035=0.8", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "--set/plan.yaml: steel.routes.2035: 1.03: shares steel.eaf_share + steel.h2_dri_share "
+        "must sum to at most 1 (bf_bof takes the rest); "
+        "steel.eaf_share interpolated between the milestones 2030 and 2040"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("steel.eaf_share.2030=1.5", "--set: steel.eaf_share.2030: 1.5: a share between 0 and 1"),
+        ("steel.ccus_max_coverage=-0.1", "--set: steel.ccus_max_coverage: -0.1: a share"),
+        (
+            "steel.crude_steel_demand.growth=-3",
+            "--set: steel.crude_steel_demand.growth: -3: an annual growth rate >= -1",
+        ),
+    ],
+)
+def test_cli_set_override_is_named_as_typed(tmp_path, capsys, setting, expected):
+    out = tmp_path / "never.csv"
+    assert main(["run", "plan", "--set", setting, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(expected) and "\n" not in err
+    assert not out.exists()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    milestones=st.dictionaries(
+        st.integers(2021, 2060),
+        st.floats(-2, 3, allow_nan=False).map(lambda x: round(x, 3)),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_reported_years_and_values_are_the_written_ones(milestones):
+    bad = {y: v for y, v in milestones.items() if not 0 <= v <= 1}
+    overrides = {"steel.ccus_max_coverage": dict(sorted(milestones.items()))}
+    if not bad:
+        load_scenario("baseline", overrides)
+        return
+    with pytest.raises(AssumptionError) as info:
+        load_scenario("baseline", overrides)
+    reported = {p.key: p.value for p in info.value.problems}
+    assert reported == {f"steel.ccus_max_coverage.{y}": v for y, v in sorted(bad.items())}
 
 
 def test_milestone_years_out_of_order_or_out_of_range(assumptions_copy):

@@ -4,6 +4,10 @@ probabilities and percentiles obey their definitions."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -162,3 +166,29 @@ def test_cli_same_seed_same_bytes_different_seed_differs(tmp_path):
         outs[name] = path.read_bytes()
     assert outs["a"] == outs["b"]
     assert outs["a"] != outs["c"]
+
+
+def test_cli_prints_no_warning(tmp_path):
+    """What a user runs, in a fresh interpreter with every warning shown: stderr stays empty
+    (pandas' FutureWarning about concatenating all-NA columns was printed to every user)."""
+    out = tmp_path / "u.csv"
+    argv = ["uncertainty", "plan", "--draws", "20", "--seed", "1", "--out", str(out)]
+    proc = subprocess.run(
+        [sys.executable, "-W", "always", "-m", "model", *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONWARNINGS": ""},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert out.is_file()
+
+
+def test_summary_columns_keep_their_types_without_warnings(baseline_draws):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table, _ = uncertainty_summary(baseline_draws)
+    assert str(table["year"].dtype) == "Int64"
+    assert table.loc[table["table"] == "targets", "year"].isna().all()
+    assert (table.loc[table["table"] == "peak_by_2030", "year"] == 2030).all()
