@@ -6,6 +6,8 @@ every base-year (2020) quantity the engine needs is present, reporting all probl
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,12 +32,39 @@ REQUIRED_BASE_ITEMS = (
 )
 TABLES: dict[str, tuple[str, ...]] = {
     "sectors.csv": ("sector", "iamc_name", "name_zh", "name_en", "source"),
-    "history.csv": ("sector", "item", "year", "value", "unit", "source"),
-    "base_year.csv": ("sector", "item", "value", "low", "high", "unit", "source", "kind"),
     "technology.csv": ("route", "carrier", "value", "low", "high", "unit", "source", "kind"),
     "targets.csv": ("target", "year", "value", "unit", "source"),
+    # The inputs of model.derivation (history and base year are derived from them at load).
+    "choices.csv": ("key", "value", "low", "high", "unit", "kind", "source"),
+    "ceads_sector_map.csv": ("ceads_sector", "sector", "note", "source"),
+    "ceads_fuel_map.csv": (
+        "fuel",
+        "carrier",
+        "ncv",
+        "ncv_unit",
+        "carbon_content_tc_per_tj",
+        "oxidation_rate",
+        "source",
+    ),
+    "ceads_inventory.csv": ("year", "ceads_sector", "fuel", "mt_co2", "source"),
 }
-NUMERIC = {"value", "low", "high", "year"}
+# Columns that may be empty (a choice without a range; a fuel not recovered to energy).
+OPTIONAL_NUMBERS = {
+    "choices.csv": {"low", "high"},
+    "ceads_fuel_map.csv": {"ncv", "carbon_content_tc_per_tj", "oxidation_rate"},
+}
+NUMERIC_COLUMNS = {
+    "value",
+    "low",
+    "high",
+    "year",
+    "mt_co2",
+    "ncv",
+    "carbon_content_tc_per_tj",
+    "oxidation_rate",
+}
+DERIVED_CACHE = ".derived"  # assumptions/.derived/<content hash>.pkl (not committed)
+NUMERIC = {"value", "low", "high", "year"}  # macro.csv
 # Macro series for statistical cross-checks only (STIRPAT); the engine never reads them.
 MACRO_TABLE = ("macro.csv", ("item", "year", "value", "unit", "source", "kind"))
 MACRO_UNITS = {"population": "million persons", "gdp": "bn USD 2010"}
@@ -64,17 +93,17 @@ class BaseData:
     _base_range: dict[tuple[str, str], tuple[float, float, float]]
 
     def base_range(self, key: str) -> tuple[float, float, float] | None:
-        """`steel.crude_steel` -> (low, value, high) of base_year.csv, None without a row."""
+        """`steel.crude_steel` -> (low, value, high) of the base-year table, None without a row."""
         sector, _, item = key.partition(".")
         return self._base_range.get((sector, item))
 
     def base_value(self, key: str) -> float:
-        """`steel.crude_steel` -> the 2020 value in base_year.csv."""
+        """`steel.crude_steel` -> the 2020 value of the base-year table (model.derivation)."""
         sector, _, item = key.partition(".")
         try:
             return self._base[(sector, item)]
         except KeyError:
-            raise KeyError(f"base_year.csv has no row {sector}, {item}") from None
+            raise KeyError(f"the base-year table has no row {sector}, {item}") from None
 
     def tech(self, route: str, carrier: str) -> float:
         """Intensity per tonne (0 where the table lists nothing)."""
@@ -116,22 +145,70 @@ def load_data(folder: Path | str) -> BaseData:
 
 @cache
 def _load_cached(data_dir: Path, _stamp: tuple) -> BaseData:
+    """The checked tables and the derived ones, from the disk cache when the inputs' content
+    (and the code that reads and derives them) is unchanged: a notebook kernel then loads in a
+    few ms instead of reading and deriving ~0.3 s."""
+    import pickle
+
+    cache = data_dir.parent / DERIVED_CACHE / f"{_content_hash(data_dir)}.pkl"
+    try:
+        with open(cache, "rb") as f:
+            data = pickle.load(f)
+        if isinstance(data, BaseData):
+            return dataclasses.replace(data, folder=data_dir)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        pass
+    data = _load_checked(data_dir)
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        for old in cache.parent.glob("*.pkl"):
+            old.unlink(missing_ok=True)  # only the current inputs' tables are kept
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only folder derives every time
+    return data
+
+
+def _content_hash(data_dir: Path) -> str:
+    """sha256 of every CSV the model reads and of the code that reads and derives them."""
+    import hashlib
+
+    from model import derivation, observations
+
+    digest = hashlib.sha256()
+    for source in (__file__, derivation.__file__, observations.__file__):
+        digest.update(Path(source).read_bytes())
+    for path in sorted(data_dir.glob("*.csv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _load_checked(data_dir: Path) -> BaseData:
     problems: list[Problem] = []
-    frames = {name: _read_table(data_dir / name, cols, problems) for name, cols in TABLES.items()}
+    frames = {
+        name: _read_table(data_dir / name, cols, problems, OPTIONAL_NUMBERS.get(name, set()))
+        for name, cols in TABLES.items()
+    }
     try:
         observations = load_observations(data_dir)
     except AssumptionError as exc:
         problems += exc.problems
+    if not problems:
+        problems += _choice_problems(frames["choices.csv"])
+        problems += _map_problems(frames, data_dir)
     if problems:
         raise AssumptionError(problems)
     sectors = frames["sectors.csv"]["sector"].tolist()
-    history = frames["history.csv"]
-    history["year"] = history["year"].astype(int)
+    technology = frames["technology.csv"].set_index(["route", "carrier"]).sort_index()
+    history, base_year = _derived_tables(frames, observations, technology)
     problems += _base_year_problems(history, sectors)
     if problems:
         raise AssumptionError(problems)
-    technology = frames["technology.csv"].set_index(["route", "carrier"]).sort_index()
-    base_year = frames["base_year.csv"].set_index(["sector", "item"]).sort_index()
+    base_year = base_year.set_index(["sector", "item"]).sort_index()
     history_arrays = _history_arrays(history)
     _grid_factor_on_mee_basis(history_arrays, base_year, observations)
     return BaseData(
@@ -207,7 +284,7 @@ def _grid_factor_on_mee_basis(
 
     history.csv's grid factor is a bridge (thermal share x a fossil-only factor) whose level is
     not the MEE one; its shape is kept and its 2020 value set to the observations' 2020 factor
-    (model.observations.grid_factor), and base_year.csv's row follows, with that year's range.
+    (model.observations.grid_factor), and the base-year row follows, with that year's range.
     """
     mee = obs.grid_factor
     key = ("power", "grid_factor")
@@ -226,6 +303,122 @@ def _grid_factor_on_mee_basis(
         )
 
 
+def _derived_tables(
+    frames: dict[str, pd.DataFrame], obs: Observations, technology: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """history and base_year from model.derivation (cached with the rest, see _load_cached)."""
+    from model import derivation
+
+    tech = {k: float(v) for k, v in technology["value"].items()}
+    choices = derivation.Choices(frames["choices.csv"].set_index("key"))
+    return derivation.derive(
+        frames["ceads_inventory.csv"].astype({"year": int}),
+        frames["ceads_sector_map.csv"],
+        frames["ceads_fuel_map.csv"],
+        choices,
+        obs,
+        tech,
+    )
+
+
+def _choice_problems(choices: pd.DataFrame) -> list[Problem]:
+    """choices.csv: one row per key, a kind, low <= value <= high when a range is given, every
+    key the derivation reads, value-added shares summing to 1."""
+    from model.derivation import REQUIRED_CHOICES
+
+    name = "data/choices.csv"
+    out = []
+    for key in REQUIRED_CHOICES:
+        if key not in set(choices["key"]):
+            out.append(Problem(name, key, None, "a row is required (model.derivation reads it)"))
+    va = choices[choices["key"].str.startswith("value_added.share.")]["value"]
+    if len(va) and abs(va.sum() - 1) > 1e-9:
+        out.append(
+            Problem(
+                name,
+                "value_added.share.*",
+                round(float(va.sum()), 6),
+                "the central shares sum to 1",
+            )
+        )
+    for i in choices.index[choices["key"].duplicated(keep=False)]:
+        out.append(Problem(name, f"row {i + 2}.key", choices.at[i, "key"], "one row per key"))
+    for _, row in choices.iterrows():
+        key = row["key"]
+        if row["kind"] not in KINDS:
+            out.append(Problem(name, f"{key}.kind", row["kind"], f"one of {list(KINDS)}"))
+        if pd.notna(row["low"]) != pd.notna(row["high"]):
+            out.append(
+                Problem(name, f"{key}.low/high", f"{row['low']}/{row['high']}", "both or neither")
+            )
+        elif pd.notna(row["low"]) and not row["low"] <= row["value"] <= row["high"]:
+            out.append(
+                Problem(
+                    name,
+                    f"{key}.value",
+                    row["value"],
+                    f"within its range {row['low']:g}-{row['high']:g}",
+                )
+            )
+        if key.startswith(("electricity.share.", "heat.share.", "value_added.share.")) and not (
+            0 <= row["value"] < 1
+        ):
+            out.append(Problem(name, f"{key}.value", row["value"], "a share in [0, 1)"))
+    return out
+
+
+def _map_problems(frames: dict[str, pd.DataFrame], data_dir: Path) -> list[Problem]:
+    """The maps cover every CEADs sector and fuel once, and name known sectors and carriers."""
+    out = []
+    sectors = set(frames["sectors.csv"]["sector"]) | {"power", "non_industry", "total"}
+    smap, fmap = frames["ceads_sector_map.csv"], frames["ceads_fuel_map.csv"]
+    ceads = frames["ceads_inventory.csv"]
+    for i, row in smap.iterrows():
+        if row["sector"] not in sectors:
+            out.append(
+                Problem(
+                    "data/ceads_sector_map.csv",
+                    f"row {i + 2}.sector",
+                    row["sector"],
+                    f"one of {sorted(sectors)}",
+                )
+            )
+    for missing in sorted(set(ceads["ceads_sector"]) - set(smap["ceads_sector"])):
+        out.append(
+            Problem(
+                "data/ceads_sector_map.csv",
+                "ceads_sector",
+                missing,
+                "every CEADs sector mapped once",
+            )
+        )
+    carriers = {*FOSSIL, "process", "skip"}
+    for i, row in fmap.iterrows():
+        if row["carrier"] not in carriers:
+            out.append(
+                Problem(
+                    "data/ceads_fuel_map.csv",
+                    f"row {i + 2}.carrier",
+                    row["carrier"],
+                    f"one of {sorted(carriers)}",
+                )
+            )
+        elif row["carrier"] in FOSSIL and not (
+            row["carbon_content_tc_per_tj"] > 0 and 0 < row["oxidation_rate"] <= 1
+        ):
+            out.append(
+                Problem(
+                    "data/ceads_fuel_map.csv",
+                    f"{row['fuel']}.carbon_content",
+                    row["carbon_content_tc_per_tj"],
+                    "carbon content > 0 and oxidation in (0, 1]",
+                )
+            )
+    for missing in sorted(set(ceads["fuel"]) - set(fmap["fuel"])):
+        out.append(Problem("data/ceads_fuel_map.csv", "fuel", missing, "every CEADs fuel mapped"))
+    return out
+
+
 def _history_arrays(history: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     wide = history.pivot_table(index=["sector", "item"], columns="year", values="value")
     wide = wide.reindex(columns=HISTORY_YEARS)
@@ -236,7 +429,9 @@ def _history_arrays(history: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     return out
 
 
-def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.DataFrame:
+def _read_table(
+    path: Path, columns: tuple[str, ...], problems: list[Problem], optional: set[str] = frozenset()
+) -> pd.DataFrame:
     if not path.is_file():
         problems.append(Problem(f"data/{path.name}", "<file>", None, "the file must exist"))
         return pd.DataFrame(columns=list(columns))
@@ -254,16 +449,25 @@ def _read_table(path: Path, columns: tuple[str, ...], problems: list[Problem]) -
     no_source = df["source"].astype(str).str.strip().eq("")
     for i in df.index[no_source.to_numpy()]:
         problems.append(Problem(name, f"row {i + 2}.source", "", "a non-empty source"))
-    for col in NUMERIC & set(columns):
+    for col in NUMERIC_COLUMNS & set(columns):
         numbers = pd.to_numeric(df[col].replace("", np.nan), errors="coerce")
         bad = df[col].ne("") & numbers.isna()
         for i in df.index[bad]:
-            problems.append(Problem(name, f"row {i + 2}.{col}", df.at[i, col], "a number"))
+            problems.append(Problem(name, f"{_row_key(df, i)}.{col}", df.at[i, col], "a number"))
         df[col] = numbers
-    if "value" in columns:
-        for i in df.index[df["value"].isna()]:
-            problems.append(Problem(name, f"row {i + 2}.value", "", "a number"))
+    required = [c for c in ("value", "mt_co2") if c in columns and c not in optional]
+    for col in required:
+        for i in df.index[df[col].isna()]:
+            problems.append(Problem(name, f"{_row_key(df, i)}.{col}", "", "a number"))
     return df
+
+
+def _row_key(df: pd.DataFrame, i: int) -> str:
+    """A row's name in a message: its key column when the table has one, else its line."""
+    for col in ("key", "fuel", "ceads_sector"):
+        if col in df.columns and str(df.at[i, col]).strip():
+            return str(df.at[i, col])
+    return f"row {i + 2}"
 
 
 def _base_year_problems(history: pd.DataFrame, sectors: list[str]) -> list[Problem]:

@@ -10,7 +10,7 @@ year, which is calibrated to the data in every draw:
   addition beyond CEADs' scope, reported as such.
 
 Base-year quantities may come per draw from the inputs ``base.<sector>.<item>`` (the Monte
-Carlo draws base_year.csv's ranges); without them the data tables' values are used. Two totals
+Carlo draws the base-year table's ranges); without them the data tables' values are used. Two totals
 are calibrated to observations (inputs ``obs.*``, see model.runner) in the years they cover,
 and the projection starts from the last calibrated year:
 - industrial value added (all sectors scaled by one factor per year, keeping their paths);

@@ -68,7 +68,7 @@ def scenario_params(scenario: Scenario) -> dict[str, np.ndarray]:
     return engine_inputs(scenario)[0]
 
 
-# Base-year quantities (base_year.csv rows) the Monte Carlo draws for every sector.
+# Base-year quantities (model.derivation's base-year table) drawn for every sector.
 BASE_ITEMS = ("energy|Electricity", "energy|Heat", "value_added", "co2_2020_vs_2019")
 
 
@@ -76,9 +76,9 @@ def engine_inputs(scenario: Scenario) -> tuple[dict[str, np.ndarray], list[Uncer
     """The central engine inputs and every uncertain input of a scenario.
 
     Uncertain inputs: each parameter's own uncertainty after its anchor year; the ranges of the
-    base year (base_year.csv low/high: every sector's electricity, heat, value added and 2020
-    level, the industrial electricity share, and the base-year level of each activity driver
-    without observations); and the measurement range of each observed series (one systematic
+    base year (the base-year table's low/high: every sector's electricity, heat, value added
+    and 2020 level, the industrial electricity share, and the base-year level of each activity
+    driver without observations); and the measurement range of each observed series (one systematic
     draw per series, the range of its latest year).
     """
     data = load_data(scenario.assumptions_dir)

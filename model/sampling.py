@@ -10,7 +10,8 @@ distribution (:func:`ppf`) moves one engine input. Two kinds:
   the first year after the anchor, at full width, so the deviation compounds: a driver's
   near-term uncertainty is not hidden behind a phase-in.
 - ``level``: a relative factor on the whole input from the base year on: the base year's own
-  range (base_year.csv low/high), or an observed series' measurement range.
+  range (the base-year table's low/high, model.derivation), or an observed series'
+  measurement range.
 
 Seeded and reproducible: the same inputs, draws, seed and method give identical arrays. `lhs`
 uses scipy.stats.qmc.LatinHypercube; `random` numpy's PCG64 generator.

@@ -514,8 +514,8 @@ def _pin_base_year(
                 fname,
                 f"{key}.{BASE_YEAR}",
                 given,
-                f"2020 is the base year: its value comes from base_year.csv ({base:g}); "
-                "omit it or give that value",
+                f"2020 is the base year: its value comes from the base-year data ({base:g}: "
+                "data/choices.csv or observations.csv); omit it or give that value",
             )
         )
     milestones[BASE_YEAR] = base
@@ -613,7 +613,7 @@ def _written_rates(key: str, full: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _milestone_knots(full: dict[str, Any], pinned: bool) -> dict[int, bool]:
-    """Years where a path takes a given value: {year: comes from base_year.csv}. The written
+    """Years where a path takes a given value: {year: comes from the base-year data}. The written
     milestones, and the base year when its value comes from the data."""
     knots = dict.fromkeys((int(y) for y in full.get("milestones") or {}), False)
     if pinned:
@@ -622,7 +622,7 @@ def _milestone_knots(full: dict[str, Any], pinned: bool) -> dict[int, bool]:
 
 
 def _knot(year: int, from_data: bool) -> str:
-    return f"the base year {year} (base_year.csv)" if from_data else f"the milestone {year}"
+    return f"the base year {year} (base-year data)" if from_data else f"the milestone {year}"
 
 
 def _between(knots: dict[int, bool], year: int) -> str:

@@ -68,7 +68,10 @@ class _Decl(BaseModel):
     zh: str
     source: str
     uncertainty: Uncertainty | None = None
-    base: str | None = Field(default=None, description="base_year.csv item a growth path starts at")
+    base: str | None = Field(
+        default=None,
+        description="base-year item (data/choices.csv, observations.csv) a path starts at",
+    )
     clause: str | None = None
 
 

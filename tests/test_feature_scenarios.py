@@ -269,18 +269,20 @@ def test_growth_path_leaving_the_domain_says_it_is_compounded(assumptions_copy):
 
 
 def test_base_year_value_out_of_domain_says_it_comes_from_the_data(assumptions_copy):
-    # Nothing the scenario wrote is wrong; the 2020 value from base_year.csv is.
-    path = assumptions_copy / "data" / "base_year.csv"
+    # Nothing the scenario wrote is wrong; the 2020 value from the base-year data is.
+    path = assumptions_copy / "data" / "choices.csv"
     text = path.read_text(encoding="utf-8")
-    assert text.count("\nsteel,eaf_share,0.069273,0.04,0.1,") == 1
+    assert text.count("\nbase.steel.eaf_share,0.069273,0.04,0.1,") == 1
     path.write_text(
-        text.replace("\nsteel,eaf_share,0.069273,0.04,0.1,", "\nsteel,eaf_share,1.2,1.1,1.3,"),
+        text.replace(
+            "\nbase.steel.eaf_share,0.069273,0.04,0.1,", "\nbase.steel.eaf_share,1.2,1.1,1.3,"
+        ),
         encoding="utf-8",
     )
-    (msg,) = problems_of("plan", assumptions_copy)
+    (msg,) = problems_of("plan", assumptions_copy, ["settings.nowcast=false"])
     assert msg == (
         "plan.yaml: steel.eaf_share.2010: 1.2: a share between 0 and 1; "
-        "held at the base year 2020 (base_year.csv)"
+        "held at the base year 2020 (base-year data)"
     )
 
 
@@ -396,13 +398,17 @@ def test_base_year_value_cannot_be_changed_silently(assumptions_copy):
 
 
 def test_missing_base_year_data(assumptions_copy):
-    history = assumptions_copy / "data" / "history.csv"
-    lines = history.read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [ln for ln in lines if not ln.startswith("steel,energy|Coal,2020,")]
+    choices = assumptions_copy / "data" / "choices.csv"
+    lines = choices.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith("value_added.share.steel,")]
     assert len(kept) == len(lines) - 1
-    history.write_text("".join(kept), encoding="utf-8")
+    choices.write_text("".join(kept), encoding="utf-8")
     msgs = problems_of("baseline", assumptions_copy)
-    assert msgs == ["data/history.csv: steel.energy|Coal.2020: None: a base-year value is required"]
+    assert msgs == [
+        "data/choices.csv: value_added.share.steel: None: a row is required "
+        "(model.derivation reads it)",
+        "data/choices.csv: value_added.share.*: 0.93: the central shares sum to 1",
+    ]
 
 
 def test_unknown_sector_and_unknown_scenario(assumptions_copy):
