@@ -31,8 +31,9 @@ assumption with its rationale. 模型的全部假设都在此目录，每个数�
   Each file opens with `description: {zh: ..., en: ...}` (shown in the briefing) and may set
   `label` and `settings` (`electricity_method`: calorific | coal_equivalent; `headline_scope`:
   direct | direct_plus_indirect; `plateau_tolerance`; `nowcast`: true | false).
-- `data/`: sourced tables (history 2000-2020 from CEADs, base year 2020, technology factors,
-  targets, and the observed statistics after 2020: `observations.csv`, declared series by
+- `data/`: sourced tables (the CEADs inventory 2000-2019 and its sector and fuel maps, every
+  hand-chosen number in `choices.csv`, technology factors, targets, and the observed
+  statistics after 2019: `observations.csv`, declared series by
   series in `observed_series.csv`); see `data/README.md`. Every row carries `source`.
 
 ## Writing a value over the years
@@ -55,11 +56,12 @@ deviation compounds. The anchor is the last year evidence fixes: the last observ
 observed driver, the last observed year of industrial value added for the value-added indices,
 else the base year 2020. A scenario that sets a parameter without `uncertainty` keeps the
 default uncertainty declared below. The Monte Carlo also draws the base year's ranges
-(`data/base_year.csv` low/high) and each observed series' measurement range.
+(the base-year table's low/high) and each observed series' measurement range.
 
 **The base year is history.** Parameters with a base-year row (column *base* below) take their
-2020 value from `data/base_year.csv`; milestones need not repeat it, and a different 2020 value
-is an error.
+2020 value from the base-year table, which the model derives at load from `data/choices.csv`,
+`data/observations.csv` and the CEADs inventory (`data/README.md`); milestones need not repeat
+it, and a different 2020 value is an error.
 
 **Observed years are history too (the nowcast).** Every scenario follows
 `data/observations.csv` in the years it covers (now 2020-2023): crude steel, cement and flat
