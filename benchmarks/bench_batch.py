@@ -55,7 +55,7 @@ def _write_batch(path: Path, notebook: str, axis: str, n: int) -> Path:
 
 
 def _time_runner(batch_file: Path, outputs: Path, workers: int) -> tuple[float, int]:
-    from model.batch import run_batch
+    from model.apps.batch import run_batch
 
     with open(os.devnull, "w") as devnull:
         start = time.perf_counter()
@@ -151,7 +151,7 @@ def bench_default_batch(
     """
     import papermill  # noqa: F401
 
-    from model.batch import run_batch
+    from model.apps.batch import run_batch
 
     workers = workers or os.cpu_count() or 1
     with open(os.devnull, "w") as devnull:

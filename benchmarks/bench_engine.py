@@ -57,7 +57,7 @@ def peak_rss_mb() -> float:
 def write_floor(scenario: Any, draws: int) -> float:
     """Seconds to write every output array of a `draws` run once: one numpy multiply per
     variable into a fresh (runs, years) array, as the engine must at least do."""
-    from model.runner import run
+    from model.engine.runner import run
 
     variables = run(scenario).variables
     source = np.ones((draws + 1, 51))
@@ -69,19 +69,19 @@ def write_floor(scenario: Any, draws: int) -> float:
 
 
 def bench_engine(draws: int = 10_000, sobol_n: int = 256, repeat: int = 20) -> list[Row]:
-    import_s, _ = timed(lambda: __import__("model.runner"))
-    from model.decomposition import decompose_scenario
-    from model.global_sensitivity import scenario_sensitivity
-    from model.runner import run
-    from model.scenario import load_scenario
-    from model.uncertainty import uncertainty_summary
-    from model.wedges import differing_parameters, lever_wedges
+    import_s, _ = timed(lambda: __import__("model.engine.runner"))
+    from model.analysis.decomposition import decompose_scenario
+    from model.analysis.sensitivity import scenario_sensitivity
+    from model.analysis.uncertainty import uncertainty_summary
+    from model.analysis.wedges import differing_parameters, lever_wedges
+    from model.engine.runner import run
+    from model.inputs.scenario import load_scenario
 
     load_s, plan = timed(lambda: load_scenario("plan"))
     baseline = load_scenario("baseline")
     det = median_time(lambda: run(plan), repeat)
     rows = [
-        Row("import model.runner", import_s, "s"),
+        Row("import model.engine.runner", import_s, "s"),
         Row("load_scenario('plan') (first, cold caches)", load_s, "s"),
         Row(
             f"run(plan) deterministic, median of {repeat}",
@@ -160,7 +160,7 @@ def bench_engine(draws: int = 10_000, sobol_n: int = 256, repeat: int = 20) -> l
     )
     dec_s, _ = timed(lambda: decompose_scenario(plan, 2020, 2030, against=baseline))
     rows.append(Row("decompose plan vs baseline 2030 (LMDI, 9 x 2 runs)", dec_s, "s"))
-    from model.global_sensitivity import factors
+    from model.analysis.sensitivity import factors
 
     n_unc = len(factors(plan))
     sobol_s, _ = timed(lambda: scenario_sensitivity(plan, "sobol", sobol_n, 1))

@@ -1,7 +1,7 @@
-"""`python -m model ...`: see model.cli."""
+"""`python -m model ...`: see model.apps.cli."""
 
 import sys
 
-from model.cli import main
+from model.apps.cli import main
 
 sys.exit(main())

@@ -2,7 +2,8 @@
 
 `Explorer(base, lang)` holds ipywidgets controls for the main levers of every sector, each bound
 to a dotted override key (e.g. ``steel.eaf_share.2030``). On every change `update()` reloads the
-base scenario with the overrides through `model.scenario.load_scenario` (the same validation as
+base scenario with the overrides through `model.inputs.scenario.load_scenario` (the same validation
+as
 the CLI's ``--set``: shares outside [0, 1], share groups above 1, bad years are rejected and
 shown, never used), runs the engine and refreshes the pathway chart, the peak table and the
 target checks. Measured on a busy 2-core machine the whole update takes ~25-90 ms, well inside
@@ -41,21 +42,21 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from model.data import BASE_YEAR, load_data
+from model.analysis.peaks import SCOPES, peak, peak_table, scope_variable, target_table
+from model.engine.results import Results
+from model.engine.runner import run
 from model.errors import AssumptionError, ModelError, Problem
-from model.exports import atomic_write
-from model.peaks import SCOPES, peak, peak_table, scope_variable, target_table
-from model.results import Results
-from model.runner import run
-from model.scenario import (
+from model.inputs.data import BASE_YEAR, load_data
+from model.inputs.scenario import (
     NAME_RE,
     Scenario,
     default_assumptions_dir,
     load_scenario,
     parse_overrides,
 )
-from model.schema import load_schema
-from model.style import SECTOR_COLOURS, SECTOR_ORDER, sector_labels
+from model.inputs.schema import load_schema
+from model.report.exports import atomic_write
+from model.report.style import SECTOR_COLOURS, SECTOR_ORDER, sector_labels
 
 LANGS = ("zh", "en")
 UPDATE_GOAL_S = 0.3

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Import the CEADs inventory into assumptions/data/ and show what the model derives from it.
 
-The model derives its history and base-year tables at load (model.derivation) from tables a
+The model derives its history and base-year tables at load (model.inputs.derivation) from tables a
 modeller edits: ``ceads_inventory.csv`` (written here, as published), ``ceads_sector_map.csv``,
 ``ceads_fuel_map.csv``, ``choices.csv`` (every hand-chosen number, one row each),
 ``observations.csv`` and ``technology.csv``. This script holds no modelling choice: it copies
@@ -38,7 +38,7 @@ def import_inventory(reference: Path, data_dir: Path) -> Path:
 
 def summary(assumptions: Path) -> pd.DataFrame:
     """Derived 2020 direct CO2, fossil energy, electricity, heat and value added by sector."""
-    from model.data import load_data
+    from model.inputs.data import load_data
 
     data = load_data(assumptions)
     h = data.history.reset_index()

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from model.docs import assumptions_readme
+from model.report.docs import assumptions_readme
 
 ROOT = Path(__file__).resolve().parent.parent / "assumptions"
 

@@ -76,11 +76,12 @@ from pathlib import Path
 import pandas as pd
 
 import model
-from model import plotting, style
-from model.data import load_data
+from model.report import charts as plotting
+from model.report import style
+from model.inputs.data import load_data
 from model.errors import ModelError
-from model.exports import atomic_write, write_iamc, write_table
-from model.peaks import INDUSTRY, SCOPES, peak_table, summary_table, target_table
+from model.report.exports import atomic_write, write_iamc, write_table
+from model.analysis.peaks import INDUSTRY, SCOPES, peak_table, summary_table, target_table
 
 style.set_style()
 pd.set_option("display.width", 140, "display.max_columns", 30)
@@ -159,7 +160,7 @@ Exact Shapley wedges by lever family for this sector (Mt CO2/yr, headline scope)
 family lowers (negative step) or raises emissions against the baseline in 2030 and 2035.
 """),
         code("""
-from model.wedges import lever_wedges, wedge_table_for_years
+from model.analysis.wedges import lever_wedges, wedge_table_for_years
 
 if scenario != "baseline":
     base = model.load_scenario("baseline", overrides)
@@ -361,9 +362,9 @@ output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc
         code(IMPORTS),
         code(OUTPUT_DIR_CELL.replace("{name}", "uncertainty")),
         code("""
-from model import uncertainty
-from model.decomposition import decompose_scenario
-from model.global_sensitivity import scenario_sensitivity, tornado_data
+from model.analysis import uncertainty
+from model.analysis.decomposition import decompose_scenario
+from model.analysis.sensitivity import scenario_sensitivity, tornado_data
 
 if draws < 2:
     raise ModelError(f"draws: {draws}: at least 2 Monte Carlo draws")
@@ -419,8 +420,8 @@ to the baseline in 2030: activity, structure, energy intensity, fuel mix, emissi
 process/CCUS. The effects add up exactly to the change.
 """),
         code("""
-from model.briefing_content import EFFECT_LABELS
-from model.lmdi import EFFECTS
+from model.report.briefing import EFFECT_LABELS
+from model.methods.lmdi import EFFECTS
 
 
 def industry_effects(table):
@@ -490,7 +491,7 @@ BRIEFING = notebook(
             """
 **Briefing for decision-makers** (developer notes; this cell is tagged `remove` and not rendered)
 
-Rendered by `model.report.render_briefing`: every visible output is HTML from `model.report`
+Rendered by `model.report.html.render_briefing`: every visible output is HTML from `model.report.html`
 helpers, with numbers from model results and YAML text escaped. Markdown cells are tagged
 `remove` because the page must be in one language (`lang`). Reads the numbers the batch's
 industry_overview and uncertainty jobs saved in `run_dir` when they are there; computes the rest.
@@ -512,19 +513,19 @@ from datetime import UTC, datetime
 
 from IPython.display import HTML, Image
 
-from model import briefing_content as bc
-from model import report
-from model.hindcast import hindcast
-from model.provenance import provenance
-from model.schema import load_schema
-from model.standing import (
+from model.report import briefing as bc
+from model.report import html as report
+from model.analysis.hindcast import hindcast
+from model.report.provenance import provenance
+from model.inputs.schema import load_schema
+from model.analysis.standing import (
     estimated_emissions,
     highest_so_far,
     latest_inputs,
     observed_through,
     targets_so_far,
 )
-from model.wedges import lever_wedges, wedge_table_for_years
+from model.analysis.wedges import lever_wedges, wedge_table_for_years
 """
             + IMPORTS,
             ["remove"],
@@ -711,13 +712,13 @@ CALIBRATION = notebook(
 How the model meets the data:
 
 1. **Base year (2020).** Every sector's energy by carrier and CO2 against the sourced values
-   (CEADs-derived, `model.calibration.calibration_report`).
+   (CEADs-derived, `model.analysis.calibration.calibration_report`).
 2. **Industrial electricity.** The top-down anchor (whole-society consumption x national
    secondary-industry share x Shandong factor) against the sectors' bottom-up estimates, and
    how the difference is shared (`electricity_reconciliation`).
 3. **The observed years.** Which values the observations overrule in each scenario (notices).
 4. **Hindcast.** The model projected from 2020 with the observations switched off, against
-   every observed series year by year (`model.hindcast`). It measures the projections; it is
+   every observed series year by year (`model.analysis.hindcast`). It measures the projections; it is
    never used to fit them.
 """),
         params("""
@@ -731,9 +732,9 @@ output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc
         code(IMPORTS),
         code(OUTPUT_DIR_CELL.replace("{name}", "calibration")),
         code("""
-from model.calibration import calibration_report, electricity_reconciliation
-from model.hindcast import hindcast
-from model.scenario import list_scenarios
+from model.analysis.calibration import calibration_report, electricity_reconciliation
+from model.analysis.hindcast import hindcast
+from model.inputs.scenario import list_scenarios
 
 scen = model.load_scenario(scenario, overrides)
 data = load_data(scen.assumptions_dir)
@@ -802,7 +803,7 @@ STATISTICS = notebook(
         md("""
 # Statistical baselines and the STIRPAT cross-check
 
-Two independent looks at the scenarios, made from history alone (model.baselines):
+Two independent looks at the scenarios, made from history alone (model.analysis.baselines):
 
 1. **Trend proposals.** For each sector, candidate trend models (log-linear, logistic
    saturation, damped ETS, ARIMA) are fitted to the CEADs history 2000-2019 and one is chosen
@@ -819,7 +820,7 @@ Two independent looks at the scenarios, made from history alone (model.baselines
         params("""
 series: str = "combustion_co2"  # combustion_co2 (Mt CO2) or fossil_energy (Mtce)
 sectors: list = []  # sector ids; empty: all eight
-candidates: list = []  # trend models to try (model.trends.CANDIDATES); empty: all four
+candidates: list = []  # trend models to try (model.methods.trends.CANDIDATES); empty: all four
 interval: float = 0.9  # prediction interval of the proposals
 scenarios: list = ["baseline", "plan"]  # scenarios compared with the proposals and STIRPAT
 technology: str = "coal_share"  # STIRPAT technology proxy: coal_share or energy_intensity
@@ -829,7 +830,7 @@ output_dir: str = ""  # folder for the numbers (JSON, CSV); empty: outputs/adhoc
         code(IMPORTS),
         code(OUTPUT_DIR_CELL.replace("{name}", "statistical_baselines")),
         code("""
-from model.baselines import (
+from model.analysis.baselines import (
     SERIES,
     propose_baselines,
     scenario_path,
@@ -838,7 +839,7 @@ from model.baselines import (
     stirpat_frame,
     trend_fits,
 )
-from model.trends import CANDIDATES
+from model.methods.trends import CANDIDATES
 
 if series not in SERIES:
     raise ModelError(f"series: {series!r}: one of {sorted(SERIES)}")

@@ -20,12 +20,9 @@ def _own_modules() -> list[str]:
     """Every module of model/ and benchmarks/, and `__main__` (scripts, notebook cells)."""
     names = ["__main__"]
     for package in ("model", "benchmarks"):
-        names.append(package)
-        names += [
-            f"{package}.{p.stem}"
-            for p in sorted((REPO / package).glob("*.py"))
-            if p.stem != "__init__"
-        ]
+        for path in sorted((REPO / package).rglob("*.py")):
+            parts = path.relative_to(REPO).with_suffix("").parts
+            names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return names
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from model.data import load_data
-from model.docs import assumptions_readme
-from model.scenario import default_assumptions_dir
-from model.schema import load_schema
+from model.inputs.data import load_data
+from model.inputs.scenario import default_assumptions_dir
+from model.inputs.schema import load_schema
+from model.report.docs import assumptions_readme
 
 ROOT = default_assumptions_dir()
 

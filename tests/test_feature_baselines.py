@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.baselines import (
+from model.analysis.baselines import (
     CEADS_BREAK_YEAR,
     fit_sector_trend,
     history_series,
@@ -19,9 +19,9 @@ from model.baselines import (
     stirpat_crosscheck,
     stirpat_frame,
 )
-from model.data import load_data, load_macro
 from model.errors import AssumptionError, ModelError
-from model.scenario import default_assumptions_dir
+from model.inputs.data import load_data, load_macro
+from model.inputs.scenario import default_assumptions_dir
 
 FAST = ("loglinear", "logistic_saturation")  # the two quick fitters; selection still runs
 YEARS = (2025, 2030, 2045, 2060)

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 import yaml
 
-from model import batch
-from model.batch import BatchResult, BatchUserError, main, run_batch
+from model.apps import batch
+from model.apps.batch import BatchResult, BatchUserError, main, run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -63,8 +63,8 @@ def jobs_by_id(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def fake_report_module() -> types.ModuleType:
-    """Stand-in for model.report (written separately) so these tests test the runner only."""
-    module = types.ModuleType("model.report")
+    """Stand-in for model.report.html (written separately) so these tests test the runner only."""
+    module = types.ModuleType("model.report.html")
 
     def render_briefing(executed_ipynb: Path, out_html: Path, lang: str) -> Path:
         assert executed_ipynb.is_file()
@@ -80,10 +80,10 @@ def run(root: Path, batch_path: Path, *, patch_report: bool = True, **kwargs: An
     kwargs.setdefault("outputs", root / "outputs")
     kwargs.setdefault("progress", False)
     kwargs.setdefault("out", io.StringIO())
-    if not patch_report:  # the caller patched model.report already (threads share sys.modules)
+    if not patch_report:  # the caller patched model.report.html already (threads share sys.modules)
         return run_batch(batch_path, **kwargs)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(sys.modules, "model.report", fake_report_module())
+        mp.setitem(sys.modules, "model.report.html", fake_report_module())
         return run_batch(batch_path, **kwargs)
 
 
@@ -536,7 +536,7 @@ def test_overlapping_runs_replace_latest_atomically(project: Path, ok_run: Batch
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(sys.modules, "model.report", fake_report_module())
+        mp.setitem(sys.modules, "model.report.html", fake_report_module())
         for t in threads:
             t.start()
         for t in threads:
@@ -853,7 +853,7 @@ def test_a_pinned_worker_runs_on_one_cpu() -> None:
 def test_missing_report_module_is_a_recorded_render_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "model.report", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "model.report.html", None)  # makes the import fail
     job = batch.PlannedJob(
         id="briefing__lang=en",
         name="briefing",

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from test_feature_briefing_html import HEADLINE_LABEL, write_sample
 
-from model import browser_check, report
+from model.report import browser_check
+from model.report import html as report
 
 pytest.importorskip("playwright.sync_api", reason="playwright (dev dependency) not installed")
 

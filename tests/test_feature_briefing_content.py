@@ -1,4 +1,4 @@
-"""model.briefing_content: headline numbers are the model's, YAML text is escaped, and both
+"""model.report.briefing: headline numbers are the model's, YAML text is escaped, and both
 languages are complete (no empty strings, no Chinese in the English output)."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 import model
-from model import briefing_content as bc
-from model import plotting
-from model.data import load_data
-from model.peaks import peak, scope_variable, target_values
-from model.schema import load_schema
+from model.analysis.peaks import peak, scope_variable, target_values
+from model.inputs.data import load_data
+from model.inputs.schema import load_schema
+from model.report import briefing as bc
+from model.report import charts as plotting
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 SCENARIOS = ["baseline", "plan"]
@@ -185,7 +185,7 @@ def test_upstream_tables_are_read_and_take_precedence(tmp_path: Path, setup) -> 
 
 
 def test_single_lever_scenarios_become_one_table_row_each() -> None:
-    from model.wedges import lever_wedges, wedge_table_for_years
+    from model.analysis.wedges import lever_wedges, wedge_table_for_years
 
     base = model.load_scenario("baseline")
     falls = {

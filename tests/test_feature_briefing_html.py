@@ -1,4 +1,5 @@
-"""model.report: the briefing HTML is code-free, escaped, self-contained and written atomically.
+"""model.report.html: the briefing HTML is code-free, escaped, self-contained and written
+atomically.
 
 The sample executed notebook is built here with nbformat (nothing binary is committed); the
 browser test imports `build_sample_notebook` from this module.
@@ -18,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from model import report
+from model.report import html as report
 
 # Unique strings that must never reach the page (they only live in code cell sources).
 CODE_MARKER = "CODE_MARKER_7f3a9c_must_not_render"

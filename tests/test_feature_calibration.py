@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.data import FOSSIL, load_data
-from model.runner import run
-from model.scenario import default_assumptions_dir
+from model.engine.runner import run
+from model.inputs.data import FOSSIL, load_data
+from model.inputs.scenario import default_assumptions_dir
 
 DATA = load_data(default_assumptions_dir())
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
@@ -58,8 +58,8 @@ def test_industrial_electricity_2020_is_the_top_down_anchor():
 
 
 def test_reconciliation_gives_the_gap_to_the_widest_ranges():
-    from model.calibration import electricity_reconciliation
-    from model.scenario import load_scenario
+    from model.analysis.calibration import electricity_reconciliation
+    from model.inputs.scenario import load_scenario
 
     table = electricity_reconciliation(load_scenario("baseline"))
     sectors = table[table["sector"] != "industry"].set_index("sector")
@@ -117,8 +117,8 @@ def test_history_matches_ceads_industry_totals():
 
 
 def test_calibration_report_covers_every_sector_within_two_percent():
-    from model.calibration import calibration_report
-    from model.scenario import load_scenario
+    from model.analysis.calibration import calibration_report
+    from model.inputs.scenario import load_scenario
 
     report = calibration_report(load_scenario("plan"))
     assert set(report["sector"]) == set(DATA.sectors)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from model.cli import main
+from model.apps.cli import main
 
 
 @pytest.mark.parametrize(

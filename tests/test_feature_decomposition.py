@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.decomposition import decompose_scenario
+from model.analysis.decomposition import decompose_scenario
+from model.analysis.peaks import scope_variable
+from model.engine.runner import run
 from model.errors import ModelError
-from model.lmdi import EFFECTS
-from model.peaks import scope_variable
-from model.runner import run
-from model.scenario import load_scenario
+from model.inputs.scenario import load_scenario
+from model.methods.lmdi import EFFECTS
 
 SECTORS = [
     "steel",
@@ -122,8 +122,8 @@ def test_sector_contribution_equals_decomposing_that_sector_alone(scope):
     # other sectors' energy and CO2 zeroed (value added kept, so the structure terms hold).
     import pandas as pd
 
-    from model.decomposition import carrier_frame, decompose_frames
-    from model.lmdi import decompose_emissions
+    from model.analysis.decomposition import carrier_frame, decompose_frames
+    from model.methods.lmdi import decompose_emissions
 
     results = run("plan")
     f0, fT = carrier_frame(results, 2020, scope), carrier_frame(results, 2040, scope)

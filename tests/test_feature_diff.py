@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.cli import main
-from model.data import load_data
-from model.diff import diff_scenarios, first_difference_year, spec_text
-from model.peaks import peak_table
-from model.runner import run
-from model.scenario import list_scenarios, load_scenario
-from model.trajectory import YEARS
+from model.analysis.diff import diff_scenarios, first_difference_year, spec_text
+from model.analysis.peaks import peak_table
+from model.apps.cli import main
+from model.engine.runner import run
+from model.inputs.data import load_data
+from model.inputs.scenario import list_scenarios, load_scenario
+from model.inputs.trajectory import YEARS
 
 MEASURES = ("peak_year", "peak_value", "value_2030")
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.data import load_data
-from model.runner import evaluate_params, run, scenario_params
-from model.scenario import load_scenario
+from model.engine.runner import evaluate_params, run, scenario_params
+from model.inputs.data import load_data
+from model.inputs.scenario import load_scenario
 
 SECTORS = [
     "Steel",
@@ -156,7 +156,7 @@ def test_every_lever_at_baseline_values_equals_baseline(assumptions_copy):
     """A scenario that spells out baseline's values for every lever reproduces it exactly."""
     import yaml
 
-    from model.schema import LEVER_FAMILIES, load_schema
+    from model.inputs.schema import LEVER_FAMILIES, load_schema
 
     data = load_data(assumptions_copy)
     schema = load_schema(assumptions_copy / "parameters.yaml", data.sectors)
@@ -208,8 +208,8 @@ def test_draws_keep_the_inventory_and_vary_the_base_year_within_its_ranges():
 def test_triangular_sampler_matches_scipy():
     from scipy import stats
 
-    from model.sampling import ppf
-    from model.trajectory import Uncertainty
+    from model.engine.sampling import ppf
+    from model.inputs.trajectory import Uncertainty
 
     u = np.linspace(0.001, 0.999, 999)
     for lo, mode, hi in ((0.8, 1.0, 1.2), (0.5, 0.5, 2.0), (-0.01, 0.0, 0.03)):

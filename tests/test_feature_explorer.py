@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 import yaml
 
-from model.cli import main
-from model.data import load_data
+from model.analysis.peaks import peak_table, scope_variable, target_table
+from model.apps.cli import main
+from model.engine.runner import run
 from model.errors import ModelError
 from model.explorer import Explorer, default_controls
-from model.peaks import peak_table, scope_variable, target_table
-from model.runner import run
-from model.scenario import list_scenarios, load_scenario
-from model.style import sector_labels
+from model.inputs.data import load_data
+from model.inputs.scenario import list_scenarios, load_scenario
+from model.report.style import sector_labels
 
 REPO = Path(__file__).resolve().parents[1]
 SECTOR_IAMC = sector_labels("iamc")  # sector id -> IAMC name, from sectors.csv

@@ -11,9 +11,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from model.data import CARRIERS, FOSSIL, load_data
+from model.analysis.peaks import peak_table
+from model.engine.results import IAMC_INDEX
+from model.engine.runner import run
 from model.errors import ModelError
-from model.exports import (
+from model.inputs.data import CARRIERS, FOSSIL, load_data
+from model.inputs.scenario import list_scenarios
+from model.report.exports import (
     CEADS_CITATION,
     WORKBOOK_SHEETS,
     read_results_parquet,
@@ -21,11 +25,7 @@ from model.exports import (
     write_results_parquet,
     write_workbook,
 )
-from model.peaks import peak_table
-from model.provenance import assumptions_hash
-from model.results import IAMC_INDEX
-from model.runner import run
-from model.scenario import list_scenarios
+from model.report.provenance import assumptions_hash
 
 ASSUMPTIONS = Path(__file__).resolve().parents[1] / "assumptions"
 SECTORS = [

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.errors import ModelError
-from model.global_sensitivity import (
+from model.analysis.peaks import scope_variable
+from model.analysis.sensitivity import (
     OUTPUTS,
     centre_quantile,
     factors,
@@ -17,10 +17,10 @@ from model.global_sensitivity import (
     tornado_data,
     uncertain_inputs,
 )
-from model.peaks import scope_variable
-from model.runner import run
-from model.sampling import ppf
-from model.scenario import load_scenario
+from model.engine.runner import run
+from model.engine.sampling import ppf
+from model.errors import ModelError
+from model.inputs.scenario import load_scenario
 
 # In the baseline no capacity carries CCUS, so the capture rate multiplies zero.
 ZERO_EFFECT = "steel.ccus_capture_rate"

@@ -1,4 +1,4 @@
-"""The history and base-year tables the model derives at load (model.derivation) from the
+"""The history and base-year tables the model derives at load (model.inputs.derivation) from the
 tables a modeller edits: laws of the derivation, and an edited cell changing the run."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.data import load_data
-from model.derivation import emission_factor
+from model.inputs.data import load_data
+from model.inputs.derivation import emission_factor
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "assumptions" / "data"
@@ -40,7 +40,8 @@ TJ_PER_TCE = 0.0293076
 
 
 def read(name: str) -> pd.DataFrame:
-    """A maintained table, or a derived one (history.csv, base_year.csv: model.derivation)."""
+    """A maintained table, or a derived one (history.csv, base_year.csv:
+    model.inputs.derivation)."""
     if name in ("history.csv", "base_year.csv"):
         data = load_data(REPO / "assumptions")
         return (data.history if name == "history.csv" else data.base_year).reset_index()
@@ -463,7 +464,7 @@ def _set_cell(path: Path, key_col: str, key: str, col: str, value: str) -> None:
 
 
 def _run_csv(assumptions: Path, tmp_path: Path, name: str) -> pd.DataFrame:
-    from model.cli import main
+    from model.apps.cli import main
 
     out = tmp_path / f"{name}.csv"
     assert main(["--assumptions", str(assumptions), "run", "plan", "--out", str(out)]) == 0
@@ -502,7 +503,7 @@ def test_editing_one_choice_rederives_the_base_year(assumptions_copy, tmp_path):
 
 
 def test_a_bad_choice_is_named_and_nothing_is_written(assumptions_copy, tmp_path, capsys):
-    from model.cli import main
+    from model.apps.cli import main
 
     _set_cell(assumptions_copy / "data" / "choices.csv", "key", "heat.share.steel", "value", "2")
     out = tmp_path / "plan.csv"
@@ -513,7 +514,7 @@ def test_a_bad_choice_is_named_and_nothing_is_written(assumptions_copy, tmp_path
 
 
 def test_a_ceads_sector_left_unmapped_is_named(assumptions_copy, capsys):
-    from model.cli import main
+    from model.apps.cli import main
 
     path = assumptions_copy / "data" / "ceads_sector_map.csv"
     with open(path, encoding="utf-8") as f:

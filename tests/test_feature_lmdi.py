@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from model.lmdi import EFFECTS, decompose_emissions, lmdi_additive, lmdi_effects_array, log_mean
+from model.methods.lmdi import (
+    EFFECTS,
+    decompose_emissions,
+    lmdi_additive,
+    lmdi_effects_array,
+    log_mean,
+)
 
 # Values include exact zeros often, so appearing/disappearing sub-categories are exercised.
 _values = st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=1e4))

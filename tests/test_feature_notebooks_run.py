@@ -17,10 +17,10 @@ import papermill
 import pytest
 
 import model
-from model import briefing_content as bc
-from model import report
-from model.data import load_data
-from model.peaks import peak, scope_variable
+from model.analysis.peaks import peak, scope_variable
+from model.inputs.data import load_data
+from model.report import briefing as bc
+from model.report import html as report
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -141,7 +141,7 @@ def test_briefing_runs_and_renders_offline(tmp_path: Path, lang: str, html_lang:
     # The real briefing in a real browser: no request, no console error, no broken image.
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Chromium is not installed here (scripts/ensure_chromium.sh installs it)")
-    from model.browser_check import check_briefing_in_browser
+    from model.report.browser_check import check_briefing_in_browser
 
     shot = tmp_path / f"briefing_{lang}.png"
     seen = check_briefing_in_browser(page, shot, report.ui(lang)["default_title"], html_lang)
@@ -150,7 +150,7 @@ def test_briefing_runs_and_renders_offline(tmp_path: Path, lang: str, html_lang:
 
 
 def test_statistical_baselines_runs_and_saves_proposals_and_stirpat(tmp_path: Path) -> None:
-    from model.baselines import (
+    from model.analysis.baselines import (
         implied_affluence_elasticity,
         propose_baselines,
         stirpat_crosscheck,

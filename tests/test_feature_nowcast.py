@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.data import load_data
-from model.hindcast import hindcast
-from model.runner import run
-from model.scenario import default_assumptions_dir, list_scenarios, load_scenario
+from model.analysis.hindcast import hindcast
+from model.apps.cli import main
+from model.engine.runner import run
+from model.inputs.data import load_data
+from model.inputs.scenario import default_assumptions_dir, list_scenarios, load_scenario
 
 DATA = load_data(default_assumptions_dir())
 OBS = DATA.observations

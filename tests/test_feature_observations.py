@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.data import load_data
-from model.observations import load_observations
-from model.scenario import default_assumptions_dir
+from model.apps.cli import main
+from model.inputs.data import load_data
+from model.inputs.observations import load_observations
+from model.inputs.scenario import default_assumptions_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference-data" / "shandong_observed_2018_2023.csv"

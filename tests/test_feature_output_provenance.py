@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pyarrow.parquet as pq
 
-from model.cli import main
-from model.provenance import assumptions_hash
-from model.scenario import default_assumptions_dir
+from model.apps.cli import main
+from model.inputs.scenario import default_assumptions_dir
+from model.report.provenance import assumptions_hash
 
 KEYS = {"git_commit", "git_dirty", "assumptions_hash", "seed", "packages", "scenario", "overrides"}
 

@@ -8,11 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.data import load_data
-from model.peaks import summary_table
-from model.runner import run
-from model.scenario import default_assumptions_dir
+from model.analysis.peaks import summary_table
+from model.apps.cli import main
+from model.engine.runner import run
+from model.inputs.data import load_data
+from model.inputs.scenario import default_assumptions_dir
 
 SCENARIOS = ("plan", "baseline")
 

@@ -1,4 +1,5 @@
-"""model.plotting: every chart is a Figure with units on its axes, the scope in its title, fixed
+"""model.report.charts: every chart is a Figure with units on its axes, the scope in its title,
+fixed
 sector colours, and Chinese labels that render with the CJK font (no missing glyphs)."""
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 import model
-from model import plotting, style
-from model.lmdi import EFFECTS
-from model.wedges import lever_wedges, wedge_table_for_years
+from model.analysis.wedges import lever_wedges, wedge_table_for_years
+from model.methods.lmdi import EFFECTS
+from model.report import charts as plotting
+from model.report import style
 
 UNIT_PATTERN = re.compile(r"Mt CO2/yr|Mtce/yr|Mt/yr|bn CNY|%|百万吨|十亿元")
 
@@ -68,7 +70,7 @@ def _tornado(lang: str) -> Figure:
 
 @pytest.fixture(scope="module")
 def statistics() -> dict:
-    from model.baselines import stirpat_crosscheck, stirpat_frame, trend_fits
+    from model.analysis.baselines import stirpat_crosscheck, stirpat_frame, trend_fits
 
     fits = trend_fits(sectors=["steel", "electronics"], candidates=("loglinear",))
     frame = stirpat_frame()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from model import provenance as prov
+from model.report import provenance as prov
 
 
 def make_tree(root: Path) -> Path:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import runner
-from model.runner import run
-from model.scenario import load_scenario
+from model.engine import runner
+from model.engine.runner import run
+from model.inputs.scenario import load_scenario
 
 DRAWS, SEED = 24, 7
 

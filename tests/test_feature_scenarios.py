@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.cli import main
+from model.apps.cli import main
 from model.errors import AssumptionError
-from model.scenario import list_scenarios, load_scenario, parse_overrides, validate
+from model.inputs.scenario import list_scenarios, load_scenario, parse_overrides, validate
 
 SHIPPED = [
     "baseline",
@@ -73,7 +73,7 @@ def test_values_are_immutable():
 
 def test_milestones_interpolate_and_override_sets_one_milestone():
     # Without the nowcast the path runs from the base year; with it, from the last observed
-    # year (model.nowcast; tests/test_feature_nowcast.py).
+    # year (model.inputs.nowcast; tests/test_feature_nowcast.py).
     s = load_scenario("baseline", ["steel.eaf_share.2030=0.25", "settings.nowcast=false"])
     eaf = s.values["steel.eaf_share"]
     assert s.value("steel.eaf_share", 2030) == pytest.approx(0.25)
@@ -406,7 +406,7 @@ def test_missing_base_year_data(assumptions_copy):
     msgs = problems_of("baseline", assumptions_copy)
     assert msgs == [
         "data/choices.csv: value_added.share.steel: None: a row is required "
-        "(model.derivation reads it)",
+        "(model.inputs.derivation reads it)",
         "data/choices.csv: value_added.share.*: 0.93: the central shares sum to 1",
     ]
 
@@ -487,10 +487,11 @@ def test_cli_user_errors_exit_2_without_traceback_or_output(assumptions_copy, tm
 
 
 def test_fast_yaml_reader_gives_safe_load_values_and_errors() -> None:
-    """model.yamlload uses libyaml when present: same values, same errors as yaml.safe_load."""
+    """model.inputs.yamlload uses libyaml when present: same values, same errors as
+    yaml.safe_load."""
     import yaml
 
-    from model.yamlload import safe_load
+    from model.inputs.yamlload import safe_load
 
     root = Path(__file__).resolve().parents[1] / "assumptions"
     for path in sorted(root.rglob("*.yaml")):

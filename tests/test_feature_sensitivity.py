@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.sensitivity import (
+from model.methods.salib import (
     describe_precision,
     morris_screen,
     one_at_a_time,
@@ -101,7 +101,7 @@ def test_morris_is_bit_identical_to_salib(bounds, n: int, levels: int, seed: int
     from SALib.sample import morris as salib_sample
     from scipy.stats import norm
 
-    from model import sensitivity
+    from model.methods import salib as sensitivity
 
     assert norm.ppf(0.5 + 0.95 / 2) == sensitivity._Z_95
     names = [f"p{i}" for i in range(len(bounds))]

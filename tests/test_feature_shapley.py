@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from model.shapley import coalition_masks, shapley_analysis, shapley_wedges
+from model.methods.shapley import coalition_masks, shapley_analysis, shapley_wedges
 
 
 def _table_game(table: np.ndarray):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.stirpat import fit_stirpat
+from model.methods.stirpat import fit_stirpat
 
 TRUE = {"const": 0.5, "ln_pop": 1.0, "ln_gdp_pc": 0.6, "ln_intensity": 0.3}
 

@@ -1,4 +1,4 @@
-"""model.style: Chinese text renders with the shipped CJK font, colours are fixed per sector.
+"""model.report.style: Chinese text renders with the shipped CJK font, colours are fixed per sector.
 
 The font guarantee: charts draw CJK (and Latin) text with the one file shipped in the mplfonts
 wheel on every machine, whatever fonts the machine has, so charts are the same byte for byte.
@@ -30,7 +30,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model import style
+from model.report import style
 
 ROOT = Path(__file__).resolve().parents[1]
 # Debian/Ubuntu fonts-noto-cjk, which scripts/ensure_chromium.sh installs with Chromium.
@@ -150,7 +150,7 @@ sys.path.insert(0, sys.argv[1])
 import matplotlib as mpl
 from matplotlib import font_manager
 import test_feature_style as t
-from model import style
+from model.report import style
 
 if sys.argv[2] == "impostors":
     manager = font_manager.fontManager

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.trends import CANDIDATES, fit_trend
+from model.methods.trends import CANDIDATES, fit_trend
 
 YEARS = np.arange(2005, 2024)  # 19 points, typical of provincial statistics
 

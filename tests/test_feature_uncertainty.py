@@ -12,14 +12,8 @@ import warnings
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.errors import ModelError
-from model.peaks import peak, scope_variable, target_table
-from model.runner import engine_inputs, evaluate_params, run, scenario_params
-from model.sampling import draw_plan
-from model.scenario import load_scenario
-from model.trajectory import Uncertainty
-from model.uncertainty import (
+from model.analysis.peaks import peak, scope_variable, target_table
+from model.analysis.uncertainty import (
     PERCENTILES,
     fan_chart,
     peak_distribution,
@@ -28,6 +22,12 @@ from model.uncertainty import (
     uncertainty_summary,
     wilson_interval,
 )
+from model.apps.cli import main
+from model.engine.runner import engine_inputs, evaluate_params, run, scenario_params
+from model.engine.sampling import draw_plan
+from model.errors import ModelError
+from model.inputs.scenario import load_scenario
+from model.inputs.trajectory import Uncertainty
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def test_peak_distribution_matches_peaks_module(baseline_draws):
 
 
 def test_target_probabilities_agree_with_target_table(baseline_draws):
-    from model.data import load_data
+    from model.inputs.data import load_data
 
     r = baseline_draws
     data = load_data(load_scenario("baseline").assumptions_dir)

@@ -43,7 +43,7 @@ PROBES = textwrap.dedent(
 
 
     def test_pandas_futurewarning_caused_by_model_code():
-        functions("model.uncertainty")["concat_all_na"]()
+        functions("model.analysis.uncertainty")["concat_all_na"]()
 
 
     def test_own_warning_in_model_package_root():
@@ -134,7 +134,7 @@ def test_child_processes_inherit_the_rule(tmp_path: Path) -> None:
             [sys.executable, "-c", runner], capture_output=True, text=True, timeout=120
         )
 
-    ours = run_as("model.uncertainty")
+    ours = run_as("model.analysis.uncertainty")
     assert ours.returncode != 0 and "FutureWarning" in ours.stderr, ours.stdout + ours.stderr
     theirs = run_as("somelib.core")
     assert theirs.returncode == 0 and "no error" in theirs.stdout, theirs.stderr

@@ -6,12 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import model.wedges as wedges_module
+import model.analysis.wedges as wedges_module
+from model.analysis.peaks import scope_variable
+from model.analysis.wedges import (
+    FAMILIES,
+    differing_parameters,
+    lever_wedges,
+    wedge_table_for_years,
+)
+from model.engine.runner import run
 from model.errors import ModelError
-from model.peaks import scope_variable
-from model.runner import run
-from model.scenario import load_scenario
-from model.wedges import FAMILIES, differing_parameters, lever_wedges, wedge_table_for_years
+from model.inputs.scenario import load_scenario
 
 KEYS = ["sector", "scope", "year"]
 
