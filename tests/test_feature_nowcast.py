@@ -241,3 +241,18 @@ def test_hindcast_cli_writes_the_table(tmp_path, capsys):
     out = tmp_path / "hindcast.csv"
     assert main(["hindcast", "plan", "--out", str(out)]) == 0
     assert out.is_file() and "hindcast MAPE" in capsys.readouterr().out
+
+
+def test_a_year_missing_between_observations_lies_between_them(assumptions_copy):
+    path = assumptions_copy / "data" / "observations.csv"
+    with open(path, encoding="utf-8") as f:
+        rows = [
+            r for r in csv.DictReader(f) if not (r["series"] == "cement" and r["year"] == "2022")
+        ]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    s = load_scenario("baseline", assumptions=assumptions_copy)
+    c21, c23 = OBS.values("cement")[2021], OBS.values("cement")[2023]
+    assert s.value("building_materials.cement_demand", 2022) == pytest.approx((c21 * c23) ** 0.5)

@@ -117,6 +117,15 @@ def reanchor(
             out[after] = start if np.isfinite(start) else path[after]
     for year, value in pins.items():
         out[_idx(year)] = value
+    # A year missing between two observations lies on the (log-)line between them.
+    years = sorted(pins)
+    gaps = [y for y in range(years[0], years[-1]) if y not in pins]
+    if gaps:
+        values = np.array([pins[y] for y in years])
+        if (values > 0).all():
+            out[[_idx(y) for y in gaps]] = np.exp(np.interp(gaps, years, np.log(values)))
+        else:
+            out[[_idx(y) for y in gaps]] = np.interp(gaps, years, values)
     return out
 
 
