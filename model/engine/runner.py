@@ -146,35 +146,18 @@ def _observed_totals(scenario: Scenario, params: dict, inputs: list, level) -> N
     electricity = obs.industrial_electricity
     if not scenario.settings.nowcast:
         electricity = electricity[electricity.index == BASE_YEAR]
-    if not electricity.empty:
+    totals = [("electricity_total", "obs.industrial_electricity", electricity)]
+    if scenario.settings.nowcast:
+        totals.append(("industrial_va_growth", "obs.industrial_va_index", obs.value_added_index))
+    for series, key, bounds in totals:
+        years = [y for y in bounds.index if YEARS[0] <= y <= YEARS[-1]]
+        if not years:
+            continue
         arr = np.full((1, len(YEARS)), np.nan)
-        years = [y for y in electricity.index if YEARS[0] <= y <= YEARS[-1]]
-        arr[0, [base_index(y) for y in years]] = electricity.loc[years, "value"]
-        params["obs.industrial_electricity"] = arr
-        last = electricity.loc[max(years)]
-        level(
-            "obs:electricity_total",
-            "obs.industrial_electricity",
-            last["low"],
-            last["value"],
-            last["high"],
-            "nonneg",
-        )
-    va = obs.value_added_index
-    if scenario.settings.nowcast and not va.empty:
-        arr = np.full((1, len(YEARS)), np.nan)
-        years = [y for y in va.index if YEARS[0] <= y <= YEARS[-1]]
-        arr[0, [base_index(y) for y in years]] = va.loc[years, "value"]
-        params["obs.industrial_va_index"] = arr
-        last = va.loc[max(years)]
-        level(
-            "obs:industrial_va_growth",
-            "obs.industrial_va_index",
-            last["low"],
-            last["value"],
-            last["high"],
-            "nonneg",
-        )
+        arr[0, [base_index(y) for y in years]] = bounds.loc[years, "value"]
+        params[key] = arr
+        last = bounds.loc[max(years)]  # one systematic draw: the latest year's range
+        level(f"obs:{series}", key, last["low"], last["value"], last["high"], "nonneg")
 
 
 def evaluate_params(
