@@ -1151,8 +1151,9 @@ def _el(tag: str, content: str = "", **attrs: Any) -> str:
 
 
 def _text_width(text: str, size: float) -> float:
-    """Rough advance width: CJK characters 1 em, others about 0.6 em."""
-    return sum(size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
+    """Rough advance width: CJK characters 1 em, others about 0.56 em (Noto Sans averages
+    ~0.5 em for lower case, more for digits and capitals)."""
+    return sum(size if ord(ch) > 0x2E80 else 0.56 * size for ch in text)
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
@@ -1264,7 +1265,8 @@ def stacked_area_svg(
         out.append(_el("line", x1=left, x2=left + pw, y1=sy(y), y2=sy(y), stroke="#ddd"))
         out.append(_el("text", f"{y:g}", x=left - 4, y=sy(y) + 4, text_anchor="end"))
     for year in range(int(x0), int(x1) + 1, 10):
-        out.append(_el("text", str(year), x=sx(year), y=top + ph + 17, text_anchor="middle"))
+        anchor = "end" if year + 10 > x1 else "middle"  # the last one stays clear of the legend
+        out.append(_el("text", str(year), x=sx(year), y=top + ph + 17, text_anchor=anchor))
     lower = np.zeros(len(years))
     for (label, colour, _), upper in zip(series, cum, strict=True):
         poly = pts(years, upper) + " " + pts(years[::-1], lower[::-1])
