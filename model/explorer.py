@@ -1235,31 +1235,18 @@ def stacked_area_svg(
         f"<line x1='0' y1='0' x2='0' y2='6' stroke='{ESTIMATED_HATCH}' stroke-width='2'/>"
         "</pattern></defs>"
     )
+
+    def band(start: float, end: float, cls: str, fill: str) -> str:
+        return _el("rect", class_=cls, x=sx(start), y=top, width=sx(end) - sx(start), height=ph,
+                   fill=fill)  # fmt: skip
+
     out = [
         hatch,
         _el("text", html.escape(title), x=8, y=18, font_size=font + 1, font_weight="bold"),
-        _el(
-            "rect",
-            class_="period-inventory",
-            x=sx(x0),
-            y=top,
-            width=sx(BASE_YEAR) - sx(x0),
-            height=ph,
-            fill=HISTORY_FILL,
-        ),
+        band(x0, BASE_YEAR, "period-inventory", HISTORY_FILL),
     ]
     if through > BASE_YEAR:
-        out.append(
-            _el(
-                "rect",
-                class_="period-estimated",
-                x=sx(BASE_YEAR),
-                y=top,
-                width=sx(through) - sx(BASE_YEAR),
-                height=ph,
-                fill="url(#peakpath-estimated)",
-            )
-        )
+        out.append(band(BASE_YEAR, through, "period-estimated", "url(#peakpath-estimated)"))
     for i in range(round((y_hi - y_lo) / step) + 1):
         y = y_lo + i * step
         out.append(_el("line", x1=left, x2=left + pw, y1=sy(y), y2=sy(y), stroke="#ddd"))

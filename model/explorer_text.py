@@ -416,14 +416,17 @@ _HOW: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
 )
 
 
-def _how(text: str, lang: str) -> str:
-    if lang != "zh":
-        return text
-    for pattern, render in _HOW:
+def _render(forms: tuple[tuple[str, Callable[[re.Match[str]], str]], ...], text: str) -> str | None:
+    """The zh rendering of the first (English pattern, renderer) that matches all of `text`."""
+    for pattern, render in forms:
         m = re.fullmatch(pattern, text)
         if m:
             return render(m)
-    return text
+    return None
+
+
+def _how(text: str, lang: str) -> str:
+    return (_render(_HOW, text) or text) if lang == "zh" else text
 
 
 def _pydantic_zh(msg: str) -> str | None:
@@ -509,11 +512,7 @@ def _allowed(problem: Problem, schema: Schema | None, lang: str) -> str:
             return f"{zh}（{_how(how, lang)}）" if how else zh
     if lang != "zh":
         return allowed
-    for pattern, render in _ALLOWED_ZH:
-        m = re.fullmatch(pattern, allowed)
-        if m:
-            return render(m)
-    return _pydantic_zh(allowed) or allowed
+    return _render(_ALLOWED_ZH, allowed) or _pydantic_zh(allowed) or allowed
 
 
 # ---------------------------------------------------------------------------------------------

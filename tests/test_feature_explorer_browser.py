@@ -40,13 +40,8 @@ from model import browser_check
 
 pytest.importorskip("playwright.sync_api", reason="playwright (dev dependency) not installed")
 
-if browser_check.find_chromium() is None:
-    pytest.skip(
-        f"Chromium not found at {browser_check.DEFAULT_CHROMIUM} (or ${browser_check.CHROMIUM_ENV})"
-        ": install the Debian package 'chromium' (apt-get install -y chromium, or "
-        "scripts/ensure_chromium.sh)",
-        allow_module_level=True,
-    )
+if browser_check.missing_chromium():
+    pytest.skip(browser_check.missing_chromium(), allow_module_level=True)
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -314,6 +309,17 @@ def _drag(page: Any, css: str, dx: float) -> None:
     page.mouse.up()
 
 
+def _enter(page: Any, field: str, text: str, key: str, shows: str, present: bool = True) -> str:
+    """Type `text` into `field`, confirm with `key`; wait until the status shows `shows` (or,
+    with present=False, no longer shows it); return the status text."""
+    locator = page.locator(field)
+    locator.fill(text)
+    locator.press(key)
+    test = f"document.querySelector('.peakpath-status').innerText.includes({json.dumps(shows)})"
+    page.wait_for_function(f"() => {'' if present else '!'}{test}")
+    return str(page.locator(".peakpath-status").inner_text())
+
+
 def _settle(page: Any, label: str, css: str) -> dict[str, Any]:
     page.wait_for_function(SETTLED_JS, arg=[label, css])
     _idle(page)
@@ -367,31 +373,16 @@ def test_explorer_in_jupyterlab(tmp_path: Path) -> None:
         _shot(page, "moved")
 
         # A typed value out of range: clamped, said in Chinese, naming the control.
-        box = page.locator(".peakpath-steel-eaf_share-2030-box input")
-        box.fill("1.7")
-        box.press("Enter")
-        page.wait_for_function(
-            "() => document.querySelector('.peakpath-status').innerText.includes('已改为')"
-        )
-        status = page.locator(".peakpath-status").inner_text()
+        status = _enter(page, ".peakpath-steel-eaf_share-2030-box input", "1.7", "Enter", "已改为")
         assert re.search(
             r"电炉钢比例 2030年：输入的 1\.7 超出可设范围 0\.00–0\.\d\d，已改为", status
         )
         # A bad line in the text box: rejected, said in Chinese, naming the control.
-        extra = page.locator(".peakpath-extra textarea")
-        extra.fill("steel.eaf_share.2040=1.5")
-        extra.press("Tab")
-        page.wait_for_function(
-            "() => document.querySelector('.peakpath-status').innerText.includes('输入无效')"
-        )
-        status = page.locator(".peakpath-status").inner_text()
+        extra = ".peakpath-extra textarea"
+        status = _enter(page, extra, "steel.eaf_share.2040=1.5", "Tab", "输入无效")
         assert "电炉钢比例 2040年（steel.eaf_share.2040）：1.5，应为 0 到 1 之间的比例" in status
         assert "--set" not in status and "a share" not in status
-        extra.fill("")
-        extra.press("Tab")
-        page.wait_for_function(
-            "() => !document.querySelector('.peakpath-status').innerText.includes('输入无效')"
-        )
+        _enter(page, extra, "", "Tab", "输入无效", present=False)
         _idle(page)
 
         # Save: the confirmation appears beside the button, in sight.
