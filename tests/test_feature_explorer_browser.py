@@ -96,7 +96,6 @@ def jupyter_lab(root: Path) -> Iterator[Lab]:
     (jp / "config" / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
-    token, port = secrets.token_hex(16), _free_port()
     env = dict(
         os.environ,
         PEAKPATH_ASSUMPTIONS=str(root / "assumptions"),
@@ -107,6 +106,22 @@ def jupyter_lab(root: Path) -> Iterator[Lab]:
         JUPYTERLAB_SETTINGS_DIR=str(jp / "settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(jp / "workspaces"),
     )
+    lab: Lab | None = None
+    try:
+        for _ in range(3):  # a free port may be taken before the server binds it: try another
+            lab = _start(root, env)
+            if _answers(lab):
+                break
+        else:
+            raise RuntimeError(f"jupyter lab exited ({lab.proc.returncode}):\n{lab.log()}")
+        yield lab
+    finally:
+        if lab is not None:
+            _stop(lab)
+
+
+def _start(root: Path, env: dict[str, str]) -> Lab:
+    token, port = secrets.token_hex(16), _free_port()
     cmd = [
         str(BIN / "jupyter"),
         "lab",
@@ -121,26 +136,25 @@ def jupyter_lab(root: Path) -> Iterator[Lab]:
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI containers run as root
-    with (jp / "server.log").open("wb") as log:
+    with (root / ".jupyter" / "server.log").open("wb") as log:
         proc = subprocess.Popen(
             cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, umask=0o022,
         )  # fmt: skip
-    lab = Lab(f"http://127.0.0.1:{port}", token, root, proc)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited ({proc.returncode}):\n{lab.log()}")
-            with contextlib.suppress(OSError):
-                lab.api("/api/status")
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"jupyter lab did not answer within 90 s:\n{lab.log()}")
-            time.sleep(0.2)
-        yield lab
-    finally:
-        _stop(lab)
+    return Lab(f"http://127.0.0.1:{port}", token, root, proc)
+
+
+def _answers(lab: Lab, timeout_s: float = 90) -> bool:
+    """True once the server answers; False if it exits first (raises if it hangs)."""
+    deadline = time.monotonic() + timeout_s
+    while lab.proc.poll() is None:
+        with contextlib.suppress(OSError):
+            lab.api("/api/status")
+            return True
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"jupyter lab did not answer within {timeout_s} s:\n{lab.log()}")
+        time.sleep(0.2)
+    return False
 
 
 def _stop(lab: Lab) -> None:
