@@ -421,10 +421,10 @@ def test_explorer_in_jupyterlab(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "extends: plan" in text and "eaf_share" in text and "output_cap" in text
     out = tmp_path / "x.csv"
+    env = dict(os.environ, PEAKPATH_ASSUMPTIONS=str(root / "assumptions"))  # as the kernel had
     cli = subprocess.run(
-        [sys.executable, "-m", "model", "--assumptions", str(root / "assumptions"), "run",
-         "browser_case", "--out", str(out)],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        [sys.executable, "-m", "model", "run", "browser_case", "--out", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env,
     )  # fmt: skip
     assert cli.returncode == 0, cli.stderr
     assert out.stat().st_size > 0
