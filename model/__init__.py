@@ -13,8 +13,7 @@ The package is laid out by the stages of the flow; imports run one way, down thi
   decomposition, wedges, diff, calibration, hindcast, where Shandong stands;
 - ``model.report``: what readers see: style, charts, the briefing's texts and HTML, exports,
   provenance;
-- ``model.apps``: what users run: the command line, the batch runner (the explorer for
-  JupyterLab lives beside them).
+- ``model.apps``: what users run: the command line, the batch runner, the JupyterLab explorer.
 
 Flow: load_scenario() -> run() -> Results (.to_iamc()) -> analysis -> notebooks and the batch
 briefing. The names below load lazily, so `import model` stays cheap.
@@ -81,6 +80,8 @@ LEGACY_MODULES = {
     "browser_check": "model.report.browser_check",
     "cli": "model.apps.cli",
     "batch": "model.apps.batch",
+    "explorer": "model.apps.explorer",
+    "explorer_text": "model.apps.explorer_text",
 }
 
 

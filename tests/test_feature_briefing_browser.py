@@ -22,13 +22,8 @@ from model.report import html as report
 
 pytest.importorskip("playwright.sync_api", reason="playwright (dev dependency) not installed")
 
-if browser_check.find_chromium() is None:
-    pytest.skip(
-        f"Chromium not found at {browser_check.DEFAULT_CHROMIUM} (or ${browser_check.CHROMIUM_ENV})"
-        ": install the Debian package 'chromium' (apt-get install -y chromium, or "
-        "scripts/ensure_chromium.sh)",
-        allow_module_level=True,
-    )
+if browser_check.missing_chromium():
+    pytest.skip(browser_check.missing_chromium(), allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

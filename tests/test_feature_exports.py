@@ -4,6 +4,7 @@ draws and provenance, the Excel workbook for readers without Python, and atomic 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from model.inputs.scenario import list_scenarios
 from model.report.exports import (
     CEADS_CITATION,
     WORKBOOK_SHEETS,
+    atomic_write,
     read_results_parquet,
     write_iamc,
     write_results_parquet,
@@ -212,6 +214,25 @@ def test_failed_write_leaves_no_file_and_no_temporary(results, tmp_path, monkeyp
     with pytest.raises(OSError, match="disk full"):
         write_results_parquet(results[0], tmp_path / "r.parquet")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_the_usual_mode_not_a_private_one(results, tmp_path):
+    # mkstemp's 0600 made every export (and every scenario the explorer saves) unreadable to
+    # the rest of a team; a plain open() gives 0666 less the umask, and keeps a replaced mode.
+    old = os.umask(0o022)
+    try:
+        csv = write_iamc(results, tmp_path / "r.csv", {"seed": 1})
+        assert csv.stat().st_mode & 0o777 == 0o644
+        assert csv.with_name("r.provenance.json").stat().st_mode & 0o777 == 0o644
+        csv.chmod(0o640)
+        write_iamc(results, csv, {"seed": 1})
+        assert csv.stat().st_mode & 0o777 == 0o640
+        os.umask(0o077)
+        private = atomic_write(tmp_path / "p.txt", lambda p: p.write_text("x"))
+        assert private.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.txt", "r.csv", "r.provenance.json"]
 
 
 def test_every_shipped_scenario_exports(tmp_path):

@@ -17,7 +17,7 @@ MODEL = ROOT / "model"
 # Stages in the order imports may run: a module may import its own stage or an earlier one.
 STAGES = ("inputs", "engine", "analysis", "report", "apps")
 # Root modules: shared by all (errors), or the entry points at the top (apps level).
-ROOT_MODULES = {"errors": -1, "explorer": len(STAGES) - 1, "__main__": len(STAGES) - 1}
+ROOT_MODULES = {"errors": -1, "__main__": len(STAGES) - 1}
 
 
 def _stage_of(module: str) -> int | None:

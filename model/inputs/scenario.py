@@ -473,29 +473,68 @@ def _expand_all(
     values: dict[str, np.ndarray] = {}
     uncertainty: dict[str, Uncertainty] = {}
     for key, decl in schema.parameters.items():
-        raw = specs[key]
-        fname = origin[key]
-        parsed = _parse_spec(fname, key, raw, problems)
-        if parsed is None:
+        expanded = _expand_one(key, decl, specs[key], origin[key], base_value, problems)
+        if expanded is None:
             continue
-        if parsed.milestones is not None:
-            for msg in milestone_problems(list(parsed.milestones)):
-                problems.append(Problem(fname, key, list(parsed.milestones), msg))
-        base = _base_for(decl, base_value)
-        if base is not None and parsed.growth is None:
-            parsed = _pin_base_year(fname, key, parsed, base, problems)
-        try:
-            arr = expand(parsed, base)
-        except (ValueError, KeyError) as exc:
-            problems.append(Problem(fname, key, _brief(raw), str(exc)))
-            continue
-        problems += _domain_problems(fname, key, raw, arr, decl)
-        arr.setflags(write=False)
-        values[key] = arr
-        unc = parsed.uncertainty if _has_own_uncertainty(raw) else decl.uncertainty
+        values[key], unc = expanded
         if unc is not None:
             uncertainty[key] = unc
     return values, uncertainty
+
+
+def _expand_one(
+    key: str, decl: ParameterDecl, raw: Any, fname: str, base_value: Any, problems: list[Problem]
+) -> tuple[np.ndarray, Uncertainty | None] | None:
+    """One parameter's read-only yearly values and uncertainty; None (problems added) if bad."""
+    parsed = _parse_spec(fname, key, raw, problems)
+    if parsed is None:
+        return None
+    if parsed.milestones is not None:
+        for msg in milestone_problems(list(parsed.milestones)):
+            problems.append(Problem(fname, key, list(parsed.milestones), msg))
+    base = _base_for(decl, base_value)
+    if base is not None and parsed.growth is None:
+        parsed = _pin_base_year(fname, key, parsed, base, problems)
+    try:
+        arr = expand(parsed, base)
+    except (ValueError, KeyError) as exc:
+        problems.append(Problem(fname, key, _brief(raw), str(exc)))
+        return None
+    problems += _domain_problems(fname, key, raw, arr, decl)
+    arr.setflags(write=False)
+    return arr, parsed.uncertainty if _has_own_uncertainty(raw) else decl.uncertainty
+
+
+def expand_parameter(
+    key: str,
+    spec: Any,
+    schema: Schema,
+    data: Any,
+    overrides: Mapping[str, Any] | None = None,
+) -> np.ndarray:
+    """One parameter's yearly values as `load_scenario` expands `spec` before the nowcast (the
+    values the share-group check reads), after `overrides` (dotted keys of this parameter, e.g.
+    ``{"steel.eaf_share.2030": 0.3}``) applied as ``--set`` applies them. Raises
+    AssumptionError with the problems.
+
+    For tools that try values of one parameter cheaply (the explorer keeps route-share sliders
+    within their group's budget) without loading a whole scenario per try.
+    """
+    spec = copy.deepcopy(spec)  # a nested override writes into the spec's own mappings
+    for okey, value in (overrides or {}).items():
+        if okey != key and not okey.startswith(key + "."):
+            raise ValueError(f"{okey}: not a key of {key}")
+        try:
+            spec = _set_in_spec(spec, okey[len(key) + 1 :].split(".") if okey != key else [], value)
+        except ValueError as exc:
+            raise AssumptionError([Problem(OVERRIDES_FILE, okey, value, str(exc))]) from None
+    problems: list[Problem] = []
+    expanded = _expand_one(
+        key, schema.parameters[key], spec, OVERRIDES_FILE, data.base_value, problems
+    )
+    if problems or expanded is None:
+        raise AssumptionError(problems)
+    return expanded[0]
 
 
 def _pin_base_year(

@@ -45,6 +45,16 @@ def find_chromium() -> Path | None:
     return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
+def missing_chromium() -> str | None:
+    """Why browser checks cannot run here (a message for a skip), or None."""
+    if find_chromium() is not None:
+        return None
+    return (
+        f"Chromium not found at {DEFAULT_CHROMIUM} (or ${CHROMIUM_ENV}): install the Debian "
+        "package 'chromium' (apt-get install -y chromium, or scripts/ensure_chromium.sh)"
+    )
+
+
 def _is_local(url: str) -> bool:
     return url.startswith(LOCAL_SCHEMES)
 

@@ -10,9 +10,11 @@ request, provenance in the Parquet metadata; read back with `read_results_parque
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,18 +30,41 @@ FORMATS = (".csv", ".xlsx", ".parquet")
 
 
 def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
-    """Call `write(tmp_path)` then move the temporary file onto `path`."""
+    """Call `write(tmp_path)` then move the temporary file onto `path`.
+
+    The file gets the mode a plain ``open(path, "w")`` would give it: a replaced file keeps its
+    mode, a new one gets 0666 less the umask (0644 under the usual umask 022), readable by
+    whoever may read the folder. (`tempfile.mkstemp` would make every output a private 0600.)
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp, mode = _new_temp_file(path)
     try:
-        write(Path(tmp))
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(path.stat().st_mode)
+        write(tmp)
+        os.chmod(tmp, mode)  # whatever `write` did to the file (some writers recreate it)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _new_temp_file(path: Path) -> tuple[Path, int]:
+    """An empty `.<name>.<random><suffix>` beside `path`, created with mode 0666 so that the
+    umask applies as to any new file; returns it and the mode it got."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{path.suffix}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            return tmp, stat.S_IMODE(os.fstat(fd).st_mode)
+        finally:
+            os.close(fd)
+    raise FileExistsError(f"{path.parent}: no free temporary file name for {path.name}")
 
 
 def check_suffix(path: Path | str) -> str:
