@@ -256,3 +256,27 @@ def test_a_year_missing_between_observations_lies_between_them(assumptions_copy)
     s = load_scenario("baseline", assumptions=assumptions_copy)
     c21, c23 = OBS.values("cement")[2021], OBS.values("cement")[2023]
     assert s.value("building_materials.cement_demand", 2022) == pytest.approx((c21 * c23) ** 0.5)
+
+
+def test_route_shares_are_checked_again_once_paths_start_from_the_observations(assumptions_copy):
+    """Valid as written; but a (synthetic) low pig-iron year puts the observed EAF share high,
+    and from there the EAF + H2-DRI sum goes over 1: the modeller is told so."""
+    from model.errors import AssumptionError
+
+    path = assumptions_copy / "data" / "observations.csv"
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    row = next(r for r in rows if r["series"] == "pig_iron" and r["year"] == str(THROUGH))
+    row.update(value="30.0", low="", high="")
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    text = DESCRIPTION + f"extends: baseline\nsteel: {{h2_dri_share: {{{THROUGH + 1}: 0.5}}}}\n"
+    (assumptions_copy / "scenarios" / "routes.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(AssumptionError) as info:
+        load_scenario("routes", assumptions=assumptions_copy)
+    (problem,) = info.value.problems
+    assert problem.key == f"steel.routes.{THROUGH + 1}"
+    assert f"once the paths start from the observed {THROUGH}" in problem.allowed
+    assert load_scenario("routes", ["settings.nowcast=false"], assumptions_copy)  # valid as written

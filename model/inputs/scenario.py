@@ -7,6 +7,7 @@ is expanded to yearly values over 2010-2060. All problems in the files are repor
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import os
 import re
@@ -277,6 +278,15 @@ def _build(
         defaults = _default_values(schema, data)
         nowcast = apply_nowcast(values, specs, origin, schema, data.observations, defaults)
         values = nowcast.values
+        # The observed years move the paths' starting points: check the route shares again.
+        after = [
+            dataclasses.replace(
+                p, allowed=f"{p.allowed}; once the paths start from the observed {nowcast.through}"
+            )
+            for p in _share_group_problems(values, specs, origin, schema)
+        ]
+        if after:
+            raise AssumptionError(after)
     return Scenario(
         name=name,
         description=MappingProxyType(description),
