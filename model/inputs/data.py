@@ -1,4 +1,4 @@
-"""The data tables under assumptions/data/: history, base year, technology, targets.
+"""The data tables under assumptions/data/: history, base year, technology, targets, costs.
 
 Every table carries `source` on every row; loading checks columns, numbers, sources and that
 every base-year (2020) quantity the engine needs is present, reporting all problems together.
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import AssumptionError, Problem
+from model.inputs.costs import CostData, load_costs
 from model.inputs.observations import Observations, load_observations
 
 BASE_YEAR = 2020
@@ -86,6 +87,7 @@ class BaseData:
     technology: pd.DataFrame
     targets: pd.DataFrame
     observations: Observations
+    costs: CostData  # costs.csv and money.csv in 2020 CNY (model.inputs.costs)
     # Plain dicts built once: the engine looks values up hundreds of times per run.
     _tech: dict[tuple[str, str], float]
     _history: dict[tuple[str, str], np.ndarray]
@@ -177,10 +179,10 @@ def _content_hash(data_dir: Path) -> str:
     """sha256 of every CSV the model reads and of the code that reads and derives them."""
     import hashlib
 
-    from model.inputs import derivation, observations
+    from model.inputs import costs, derivation, observations
 
     digest = hashlib.sha256()
-    for source in (__file__, derivation.__file__, observations.__file__):
+    for source in (__file__, derivation.__file__, observations.__file__, costs.__file__):
         digest.update(Path(source).read_bytes())
     for path in sorted(data_dir.glob("*.csv")):
         digest.update(path.name.encode())
@@ -198,6 +200,11 @@ def _load_checked(data_dir: Path) -> BaseData:
         observations = load_observations(data_dir)
     except AssumptionError as exc:
         problems += exc.problems
+    else:
+        try:
+            costs = load_costs(data_dir, observations)
+        except AssumptionError as exc:
+            problems += exc.problems
     if not problems:
         problems += _choice_problems(frames["choices.csv"])
         problems += _map_problems(frames, data_dir)
@@ -221,6 +228,7 @@ def _load_checked(data_dir: Path) -> BaseData:
         technology=technology,
         targets=frames["targets.csv"].set_index("target"),
         observations=observations,
+        costs=costs,
         _tech={k: float(v) for k, v in technology["value"].items()},
         _history=history_arrays,
         _base={k: float(v) for k, v in base_year["value"].items()},
