@@ -36,19 +36,11 @@ from model.errors import AssumptionError
 from model.inputs.costs import TECHNOLOGIES, shandong_deflator
 from model.inputs.data import load_data
 from model.inputs.scenario import load_scenario
+from model.report.style import sector_labels
 
 REPO = Path(__file__).resolve().parent.parent
 COVERED = ("Steel", "Nonferrous Metals", "Building Materials")
-SECTORS = (
-    "Steel",
-    "Nonferrous Metals",
-    "Building Materials",
-    "Petrochemicals and Chemicals",
-    "Consumer Goods",
-    "Equipment Manufacturing",
-    "Electronics",
-    "Other Industry",
-)
+SECTORS = tuple(sector_labels("iamc").values())
 
 
 @pytest.fixture(scope="module")
@@ -522,3 +514,62 @@ def test_the_costs_tables_are_part_of_the_cached_content(assumptions_copy, tmp_p
         / 5500
     )
     shutil.rmtree(assumptions_copy / ".derived", ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report: workbook, briefing tables, MAC chart
+
+
+def test_the_workbook_has_a_costs_sheet_and_the_cost_sources(plan, tmp_path):
+    from model.report.exports import WORKBOOK_SHEETS, write_workbook
+
+    results = run(plan)
+    path = write_workbook([results], tmp_path / "book.xlsx", REPO / "assumptions")
+    assert "costs" in WORKBOOK_SHEETS
+    costs = pd.read_excel(path, sheet_name="costs")
+    row = costs[costs["variable"] == "Investment|Industry"].iloc[0]
+    assert row["unit"] == "billion CNY2020/yr"
+    assert row[2030] == pytest.approx(results.series("Investment|Industry").loc[2030])
+    assert {"Cost|Carbon Market|Steel|Compliance", "Price|Carbon|National ETS"} <= set(
+        costs["variable"]
+    )
+    sources = pd.read_excel(path, sheet_name="sources")
+    coal = sources[sources["key"] == "price.coal"].iloc[0]
+    assert "NDRC" in coal["source"] and coal["family"] == "costs.csv"
+    assert (sources["key"] == "USD.2020").any()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_cost_tables_show_the_analysis_numbers(plan, plan_levers, lang):
+    from model.report import briefing as bc
+
+    families = family_table(plan_levers, 2030)
+    table = bc.family_cost_table(families, lang)
+    assert len(table) == int((families["abatement"].abs() + families["cost"].abs() > 1e-9).sum())
+    total = families.set_index("family").loc["total"]
+    assert table.iloc[-1, 1] == f"{total['abatement']:,.1f}"
+    results = run(plan, draws=8, seed=4)
+    numbers = bc.exposure_numbers(results, 2030)
+    steel = numbers.set_index("sector").loc["steel"]
+    assert steel["compliance"] == pytest.approx(
+        results.series("Cost|Carbon Market|Steel|Compliance").loc[2030]
+    )
+    assert steel["compliance_p05"] <= steel["compliance_p95"]
+    assert len(bc.exposure_table(numbers, {"plan": "P"}, lang)) == 3
+    sources = bc.cost_sources_table(load_data(plan.assumptions_dir).costs, lang)
+    assert len(sources) >= 30 and sources.iloc[:, -1].str.len().gt(10).all()
+    methods = bc.methods_html(lang, discount_rate=0.08)
+    assert "6.8974" in methods and "8%" in methods
+    assert bc.ui(lang)["pass_through"] and set(bc.UI["zh"]) == set(bc.UI["en"])
+
+
+def test_mac_chart_draws_every_bar_on_the_curve(plan_levers):
+    from model.report import charts
+
+    curves = {y: mac_curve(plan_levers, y) for y in (2030, 2035)}
+    fig = charts.mac_curve(curves, "en", scenario="Work Plan", prices={2030: 180.0})
+    for ax, year in zip(fig.axes, (2030, 2035), strict=True):
+        bars = [p for p in ax.patches if p.get_width() > 0]
+        assert len(bars) == int(curves[year]["on_curve"].sum())
+    assert set(charts.TEXT["zh"]) == set(charts.TEXT["en"])
+    assert charts.to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"

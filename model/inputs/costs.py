@@ -35,6 +35,7 @@ import pandas as pd
 
 from model.errors import AssumptionError, Problem
 from model.inputs.observations import Observations
+from model.inputs.tables import read_csv
 
 MONEY_BASE = ("CNY", 2020)
 COST_FILE = "costs.csv"
@@ -340,18 +341,8 @@ def load_costs(data_dir: Path, obs: Observations) -> CostData:
 
 
 def _read(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.DataFrame:
-    name = f"data/{path.name}"
-    if not path.is_file():
-        problems.append(Problem(name, "<file>", None, "the file must exist"))
-        return pd.DataFrame(columns=list(columns))
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, "<file>", None, f"well-formed UTF-8 CSV ({exc})"))
-        return pd.DataFrame(columns=list(columns))
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        problems.append(Problem(name, "<columns>", list(df.columns), f"must include {missing}"))
+    df = read_csv(path, columns, problems)
+    if df is None:
         return pd.DataFrame(columns=list(columns))
     return df.apply(lambda col: col.str.strip())
 

@@ -18,6 +18,7 @@ import pandas as pd
 from model.errors import AssumptionError, Problem
 from model.inputs.costs import CostData, load_costs
 from model.inputs.observations import Observations, load_observations
+from model.inputs.tables import read_csv
 
 BASE_YEAR = 2020
 HISTORY_FIRST = 2010
@@ -179,10 +180,17 @@ def _content_hash(data_dir: Path) -> str:
     """sha256 of every CSV the model reads and of the code that reads and derives them."""
     import hashlib
 
-    from model.inputs import costs, derivation, observations
+    from model.inputs import costs, derivation, observations, tables
 
     digest = hashlib.sha256()
-    for source in (__file__, derivation.__file__, observations.__file__, costs.__file__):
+    sources = (
+        __file__,
+        derivation.__file__,
+        observations.__file__,
+        costs.__file__,
+        tables.__file__,
+    )
+    for source in sources:
         digest.update(Path(source).read_bytes())
     for path in sorted(data_dir.glob("*.csv")):
         digest.update(path.name.encode())
@@ -444,19 +452,10 @@ def _history_arrays(history: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
 def _read_table(
     path: Path, columns: tuple[str, ...], problems: list[Problem], optional: set[str] = frozenset()
 ) -> pd.DataFrame:
-    if not path.is_file():
-        problems.append(Problem(f"data/{path.name}", "<file>", None, "the file must exist"))
-        return pd.DataFrame(columns=list(columns))
     name = f"data/{path.name}"
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, "<file>", None, f"well-formed UTF-8 CSV ({exc})"))
+    df = read_csv(path, columns, problems)
+    if df is None:
         return pd.DataFrame(columns=list(columns))
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        problems.append(Problem(name, "<columns>", list(df.columns), f"must include {missing}"))
-        return df
     # Vectorised (iterrows over history.csv cost ~0.4 s in every notebook of a batch).
     no_source = df["source"].astype(str).str.strip().eq("")
     for i in df.index[no_source.to_numpy()]:
