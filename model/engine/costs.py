@@ -41,6 +41,7 @@ pass-through line only):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,21 @@ STEEL_ROUTES = {
     "steel.h2_dri": "steel.h2_dri",
 }
 FUEL_PRICES = {"Coal": "coal", "Coke": "coke", "Oil": "oil", "Gas": "gas", "Heat": "heat"}
+
+
+_BUFFERS = threading.local()
+
+
+def _buffer(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A scratch array reused by the same thread from one engine block to the next (its
+    contents are whatever the last use left: callers overwrite it). Fresh large arrays cost
+    page faults that dominate the cost accounting's time."""
+    store = _BUFFERS.__dict__.setdefault("arrays", {})
+    array = store.get(name)
+    if array is None or array.shape != shape:
+        array = np.empty(shape)
+        store[name] = array
+    return array
 
 
 @dataclass(frozen=True)
@@ -148,47 +164,55 @@ def vintage_costs(
         return out.transpose(0, 2, 1)
 
     # Fixed O&M on the required capacity (per unit, plus a share of the year's capex).
-    fixed = np.zeros((n_groups, n_years, n))
-    fixed_rate = np.zeros((n_stocks, n)) if fixed_rate is None else fixed_rate
-    for j in range(n_stocks):
-        rate_j = fixed_rate[j][None, :]
-        if fixed_share is not None:
-            scale = 1.0 if change is None else change[:, j][:, None]
-            rate_j = rate_j + fixed_share[j][None, :] * scale
-        fixed[group_of[j]] += capacity[:, j, :] * rate_j
-    # Additions: the required capacity beyond the surviving base-year stock and vintages.
+    per_unit = np.zeros((n_stocks, n)) if fixed_rate is None else fixed_rate
+    if fixed_share is not None:
+        per_unit = per_unit + fixed_share
+    fixed = by_group(capacity * per_unit[None])
+    if fixed_share is not None and change is not None:
+        for j in np.flatnonzero((change != 1).any(axis=0)):  # shares of the year's capex
+            fixed[group_of[j]] += (
+                capacity[:, j, :] * fixed_share[j][None, :] * (change[:, j] - 1)[:, None]
+            ).T
+    # Additions. `alive` = the vintages since the base year still in service; each year it
+    # becomes max(required beyond the surviving base-year stock, last year's less retirements),
+    # and the additions are the difference. Fresh memory is what costs most here, so the
+    # required capacity becomes that gap in place, and the additions' history (needed for the
+    # retirements) is a buffer reused from block to block.
     remaining = np.clip(1 - np.arange(n_years)[:, None] / life[None, :], 0.0, 1.0)  # (T, S)
+    gap = capacity
     base = capacity[0].copy()
-    adds = np.zeros_like(capacity)
+    for k in range(n_years):
+        gap[k] -= base * remaining[k][:, None]
+    adds = _buffer("adds", gap.shape)
+    adds[0] = 0.0
     alive = np.zeros((n_stocks, n))
-    need = np.empty((n_stocks, n))
+    before = np.empty((n_stocks, n))
     for k in range(1, n_years):
+        np.copyto(before, alive)
         for years, rows in slices:
             if k - years >= 1:
-                alive[rows] -= adds[k - years, rows]
-        np.multiply(base, remaining[k][:, None], out=need)
-        np.subtract(capacity[k], need, out=need)
-        need -= alive
-        np.maximum(need, 0.0, out=adds[k])
-        alive += adds[k]
+                before[rows] -= adds[k - years, rows]
+        np.maximum(gap[k], before, out=alive)
+        np.subtract(alive, before, out=adds[k])
     spent = adds
     spent *= unit_capex[None]
-    if change is not None:
-        spent *= change[:, :, None]
+    changing = [] if change is None else np.flatnonzero((change != 1).any(axis=0))
+    for j in changing:  # capex of the year
+        spent[:, j, :] *= change[:, j][:, None]
     investment = by_group(spent)
     # Payments (investment x CRF of its year and lifetime), each due for L years from then:
     # the running sum of payments less the running sum L years back.
     paid = spent
     for years, rows in slices:
         paid[:, rows, :] *= crf(rate, years).T[:, None, :]
-    due = capacity  # scratch
+    due = gap  # scratch
     due[0] = paid[0]
     for k in range(1, n_years):
         np.add(due[k - 1], paid[k], out=due[k])
     for years, rows in slices:
         if years < n_years:  # overlapping in place: numpy buffers the right-hand side
             due[years:, rows] -= due[:-years, rows]
-    return investment, by_group(due), fixed.transpose(0, 2, 1)
+    return investment, by_group(due), fixed
 
 
 def cost_outputs(
@@ -207,21 +231,25 @@ def cost_outputs(
         if np.any(stock.capacity)
     ]
     investment, capital, fixed = _stock_costs(stocks, list(data.sectors), p, n, years)
-    result: dict[str, np.ndarray] = {}
+    result: dict[str, np.ndarray | float] = {}
     price = np.broadcast_to(p["ets.allowance_price"], (n, n_years))
+    # Price x share of the power sector's carbon cost passed on, billion CNY per Mt CO2 of
+    # purchased electricity; None when nothing is passed through (the default).
+    share = p["ets.electricity_pass_through"]
+    passed = None
+    if np.any(share):
+        passed = share * p["ets.allowance_price"] * (years >= POWER_ETS_FIRST_YEAR) * TO_BN
     for i, s in enumerate(data.sectors):
         name = names[s]
         inv, cap = investment[i], capital[i]
         operation = fixed[i] + _variable_opex(s, states[s], p)
-        energy = _energy_cost(s, states[s], out, p, name)
+        energy = _energy_cost(s, states[s], out, p, name, (n, n_years))
         compliance, surplus, covered, free = _carbon_market(s, states[s], out, p, name, years)
-        pass_through = (
-            p["ets.electricity_pass_through"]
-            * p["ets.allowance_price"]
-            * out[f"Emissions|CO2|Industry Indirect|{name}|Electricity"]
-            * (years >= POWER_ETS_FIRST_YEAR)
-            * TO_BN
-        )
+        pass_through: np.ndarray | float = 0.0
+        if passed is not None:
+            indirect = out[f"Emissions|CO2|Industry Indirect|{name}|Electricity"]
+            pass_through = passed * indirect
+        market = compliance if _is_zero(pass_through) else compliance + pass_through
         result.update(
             {
                 f"Investment|Industry|{name}": inv,
@@ -229,7 +257,7 @@ def cost_outputs(
                 f"Cost|Industry|{name}|Capital": cap,
                 f"Cost|Industry|{name}|Operation": operation,
                 f"Cost|Industry|{name}|Energy": energy,
-                f"Cost|Carbon Market|{name}": compliance + pass_through,
+                f"Cost|Carbon Market|{name}": market,
                 f"Cost|Carbon Market|{name}|Compliance": compliance,
                 f"Cost|Carbon Market|{name}|Electricity Pass-through": pass_through,
             }
@@ -242,14 +270,19 @@ def cost_outputs(
                     f"Carbon Market|Free Allocation|{name}": free,
                 }
             )
-    result = {k: _full(v, n, n_years) for k, v in result.items()}
     _totals(result, list(names.values()))
-    result["Price|Carbon|National ETS"] = price
-    return result
+    full = {k: _full(v, n, n_years) for k, v in result.items()}
+    full["Price|Carbon|National ETS"] = price
+    return full
 
 
 def _full(value: np.ndarray | float, n: int, n_years: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), (n, n_years))
+
+
+def _is_zero(value: np.ndarray | float) -> bool:
+    """A term known to be zero without looking at an array (a plain 0.0)."""
+    return isinstance(value, float) and value == 0.0
 
 
 def _totals(result: dict[str, np.ndarray], names: list[str]) -> None:
@@ -271,7 +304,8 @@ def _totals(result: dict[str, np.ndarray], names: list[str]) -> None:
         ("Carbon Market|Free Allocation", "Carbon Market|Free Allocation|{}"),
     ):
         parts = [result[part.format(n)] for n in names if part.format(n) in result]
-        result[total] = sum(parts[1:], parts[0])
+        terms = [v for v in parts if not _is_zero(v)]
+        result[total] = sum(terms[1:], terms[0]) if terms else 0.0
 
 
 def _stocks(s: str, st: Any, out: Mapping, p: Mapping, name: str) -> list[Stock]:
@@ -329,11 +363,9 @@ def _stock_costs(
     if not n_stocks:
         zero = np.zeros((len(sectors), n, n_years))
         return zero, zero, zero
-    # Sorted by lifetime: vintage_costs then needs no reordering copy.
-    stocks = sorted(
-        stocks, key=lambda st: float(np.asarray(p[f"cost.{st.technology}.lifetime"]).ravel()[0])
-    )
-    capacity = np.empty((n_years, n_stocks, n))
+    # Sorted by lifetime (each lifetime a slice in vintage_costs, no reordering copy).
+    stocks = sorted(stocks, key=lambda st: float(np.ravel(p[f"cost.{st.technology}.lifetime"])[0]))
+    capacity = _buffer("capacity", (n_years, n_stocks, n))
     unit_capex = np.empty((n_stocks, n))  # billion CNY per unit of capacity (scale folded in)
     fixed_rate = np.zeros((n_stocks, n))
     fixed_share = np.zeros((n_stocks, n))
@@ -345,7 +377,7 @@ def _stock_costs(
         return np.broadcast_to(p[key], (n, 1))[:, 0]
 
     for j, st in enumerate(stocks):
-        capacity[:, j, :] = np.broadcast_to(st.capacity, (n, n_years)).T
+        np.maximum(np.broadcast_to(st.capacity, (n, n_years)).T, 0.0, out=capacity[:, j, :])
         tech = st.technology
         unit_capex[j] = per_draw(f"cost.{tech}.capex") * st.scale
         if f"cost.{tech}.capex_change" in p:
@@ -356,7 +388,6 @@ def _stock_costs(
         if f"cost.{tech}.fixed_opex_share" in p:
             fixed_share[j] = per_draw(f"cost.{tech}.fixed_opex_share") * unit_capex[j]
         lifetime[j] = float(np.asarray(p[f"cost.{tech}.lifetime"]).ravel()[0])
-    np.maximum(capacity, 0.0, out=capacity)
     rate = np.broadcast_to(p["finance.discount_rate"], (n, n_years))
     return vintage_costs(
         capacity,
@@ -412,23 +443,29 @@ def _variable_opex(s: str, st: Any, p: Mapping) -> np.ndarray | float:
     return total
 
 
-def _energy_cost(s: str, st: Any, out: Mapping, p: Mapping, name: str) -> np.ndarray:
+def _energy_cost(
+    s: str, st: Any, out: Mapping, p: Mapping, name: str, shape: tuple[int, int]
+) -> np.ndarray:
     """Purchased energy (billion CNY): fuels and heat, grid electricity, grey hydrogen, and the
     dedicated renewable electricity of green hydrogen. Alternative kiln fuel beyond 2020 is not
     bought as coal (it is an operating cost)."""
-    total = 0.0
-    for carrier, key in FUEL_PRICES.items():
-        quantity = out[f"Final Energy|Industry|{name}|{carrier}"]
-        if carrier == "Coal":
-            quantity = quantity - st.alternative_fuel_tce
-        total = total + quantity * c(p, "price", key)
-    grid = out[f"Electricity Demand|Industry|{name}"] * (1 - p[f"{s}.onsite_renewable_share"])
-    total = total + grid * c(p, "price", "electricity")
-    hydrogen = out[f"Hydrogen Demand|Industry|{name}"]
-    total = total + (hydrogen - st.hydrogen_green) * c(p, "price", "hydrogen_grey")
-    electrolysis = st.hydrogen_green * c(p, "hydrogen.electrolyser", "electricity_use")
-    total = total + electrolysis * c(p, "price", "renewable_electricity")
-    return total * TO_BN
+    total = np.zeros(shape)
+    total += out[f"Final Energy|Industry|{name}|Coal"] * c(p, "price", "coal")
+    if not _is_zero(st.alternative_fuel_tce):
+        total -= st.alternative_fuel_tce * c(p, "price", "coal")
+    for carrier in ("Coke", "Oil", "Gas", "Heat"):
+        total += out[f"Final Energy|Industry|{name}|{carrier}"] * c(
+            p, "price", FUEL_PRICES[carrier]
+        )
+    grid_price = (1 - p[f"{s}.onsite_renewable_share"]) * c(p, "price", "electricity")
+    total += out[f"Electricity Demand|Industry|{name}"] * grid_price
+    if not _is_zero(st.hydrogen_green) or np.any(out[f"Hydrogen Demand|Industry|{name}"]):
+        grey = out[f"Hydrogen Demand|Industry|{name}"] - st.hydrogen_green
+        total += grey * c(p, "price", "hydrogen_grey")
+        electrolysis = c(p, "hydrogen.electrolyser", "electricity_use")
+        total += st.hydrogen_green * (electrolysis * c(p, "price", "renewable_electricity"))
+    total *= TO_BN
+    return total
 
 
 def _carbon_market(
