@@ -155,8 +155,8 @@ UI: dict[str, dict[str, str]] = {
             "数字为中心情景，括号内为蒙特卡洛90%区间（{draws}次抽样）。"
         ),
         "invest_caption": "{y0}—{y1}年工业投资需求（十亿元，2020年价，{y0}—{y1}年合计）",
-        "invest_scenario": "本情景",
-        "invest_baseline": "基准情景",
+        "invest_scenario": "本情景投资",
+        "invest_baseline": "基准情景投资",
         "invest_extra": "新增投资需求",
         "family_caption": "{year}年各类措施的减排量与成本：{scenario}相对基准情景（{scope}）",
         "abatement": "减排量（百万吨/年）",
@@ -181,7 +181,7 @@ UI: dict[str, dict[str, str]] = {
         "cost_summary": (
             "{label}在{y0}—{y1}年需投资{inv}十亿元，比基准情景多{extra}十亿元（90%区间{low}—{high}）。"
             "{year}年各类措施合计减排{abated}百万吨、年化成本变化{cost}十亿元（{per_t}元/吨），"
-            "另损失工业增加值{lost}十亿元（产能控制）。"
+            "此外产量下降使工业增加值净减少{lost}十亿元（单独列示）。"
         ),
         "cost_sources_caption": "成本与价格数据（2020年价，载入时换算；来源见右列）",
         "technology": "技术",
@@ -321,16 +321,16 @@ UI: dict[str, dict[str, str]] = {
             "Costs are in constant 2020 CNY (billion CNY a year; other currencies and money "
             "years are converted at load through the money table, CNY with Shandong's GDP "
             "deflator). Investment is the new equipment and capacity the measures need "
-            "(replaced vintage by vintage as it ages); the annual capital cost uses a {discount} "
-            "discount rate and each technology's lifetime; operation covers fixed and variable "
-            "O&M and the materials that decide a route (iron ore, scrap...); energy is prices "
-            "times purchased energy. The value added lost where capacity control cuts output is "
-            "shown apart, never netted against technology cost. Central values; 90% Monte Carlo "
-            "range in brackets ({draws} draws)."
+            "(replaced vintage by vintage as it ages); the annual capital cost uses a discount "
+            "rate of {discount} and each technology's lifetime; operation covers fixed and "
+            "variable O&M and the materials that decide a route (iron ore, scrap...); energy "
+            "is prices times purchased energy. The value added lost where capacity control "
+            "cuts output is shown apart, never netted against technology cost. Central values; "
+            "90% Monte Carlo range in brackets ({draws} draws)."
         ),
         "invest_caption": "Industrial investment needed {y0}-{y1} (billion CNY2020, sum {y0}-{y1})",
-        "invest_scenario": "Scenario",
-        "invest_baseline": "Baseline",
+        "invest_scenario": "Investment",
+        "invest_baseline": "Baseline investment",
         "invest_extra": "Extra investment",
         "family_caption": (
             "Abatement and cost by lever family in {year}: {scenario} vs baseline ({scope})"
@@ -359,8 +359,8 @@ UI: dict[str, dict[str, str]] = {
         "cost_summary": (
             "{label} needs {inv} billion CNY of investment in {y0}-{y1}, {extra} billion more "
             "than the baseline (90% range {low}-{high}). In {year} its measures abate {abated} "
-            "Mt CO2 at an annual cost change of {cost} billion CNY ({per_t} CNY/t), and the "
-            "output caps cost {lost} billion CNY of value added on top."
+            "Mt CO2 at an annual cost change of {cost} billion CNY ({per_t} CNY/t); lower "
+            "output costs {lost} billion CNY of value added on top (net, reported apart)."
         ),
         "cost_sources_caption": (
             "Cost and price data (2020 CNY, converted at load; sources in the last column)"
@@ -1254,7 +1254,7 @@ def family_cost_table(families: pd.DataFrame, lang: str) -> pd.DataFrame:
                 r.get("cost_per_t_p05", np.nan), r.get("cost_per_t_p95", np.nan), lang, 0
             )
         lost = ""
-        if abs(r["lost_value_added"]) > 0.05 and r["abatement"] > 0:
+        if r["lost_value_added"] > 0.05 and r["abatement"] > 0:
             lost = _num(r["lost_value_added"] / r["abatement"] * 1000, 0)
         rows.append(
             {
@@ -1358,6 +1358,10 @@ def cost_summary(
 # The rows of the cost-sources table: every technology's capex, the prices, CO2 transport and
 # storage, and the assumptions without a capex (materials).
 SOURCE_PARAMETERS = ("capex", "variable_opex")
+COST_KINDS = {
+    "zh": {"quoted": "引用", "derived": "推算", "assumption": "假设"},
+    "en": {"quoted": "quoted", "derived": "derived", "assumption": "assumption"},
+}
 
 
 def cost_sources_table(costs: Any, lang: str) -> pd.DataFrame:
@@ -1365,7 +1369,7 @@ def cost_sources_table(costs: Any, lang: str) -> pd.DataFrame:
     from model.inputs.costs import TECHNOLOGY_LABELS
 
     t = ui(lang)
-    kinds = {k: t[f"kind_{k}"] for k in ("quoted", "derived", "assumption")}
+    kinds = COST_KINDS[lang]
     table = costs.table
     keep = (table["technology"] == "price") | table["parameter"].isin(SOURCE_PARAMETERS)
     rows = []
