@@ -136,7 +136,8 @@ def scenario_model(scenario: Scenario, scope: str | None = None) -> Callable:
         if u.ndim != 2 or u.shape[1] != len(inputs):
             raise ValueError(f"sensitivity: expected (n, {len(inputs)}) quantiles, got {u.shape}")
         moved = perturbed(central, inputs, u)
-        results = evaluate_params({**params, **moved}, scenario)
+        keep = [variable, "Cost|Industry", "Cost|Carbon Market"]
+        results = evaluate_params({**params, **moved}, scenario, keep=keep)
         emissions = results.get(variable)
         year, value = peak(emissions, results.years)
         col = int(np.flatnonzero(results.years == 2030)[0])

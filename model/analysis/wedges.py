@@ -150,7 +150,7 @@ def coalition_runs(
 
 def _evaluate(params: dict, scenario: Scenario, variables: Sequence[str]) -> np.ndarray:
     """(rows, variables, years from the base year) of one engine call."""
-    results = evaluate_params(params, scenario)
+    results = evaluate_params(params, scenario, keep=sorted(set(variables)))
     every = results.stack(list(variables))
     return every[:, :, results.years >= BASE_YEAR]
 

@@ -58,11 +58,8 @@ CAPTURE = {
     "building_materials": "ccus.capture_cement",
     "chemicals": "ccus.capture_chemicals",
 }
-STEEL_ROUTES = {
-    "steel.bf_bof": "steel.bf_bof",
-    "steel.scrap_eaf": "steel.scrap_eaf",
-    "steel.h2_dri": "steel.h2_dri",
-}
+# Steel routes (model.engine.sectors) and their cost technologies share their names.
+STEEL_ROUTES = ("steel.bf_bof", "steel.scrap_eaf", "steel.h2_dri")
 FUEL_PRICES = {"Coal": "coal", "Coke": "coke", "Oil": "oil", "Gas": "gas", "Heat": "heat"}
 
 
@@ -315,9 +312,9 @@ def _stocks(s: str, st: Any, out: Mapping, p: Mapping, name: str) -> list[Stock]
     def add(tech: str, capacity: np.ndarray | float, scale: float) -> None:
         stocks.append(Stock(s, tech, np.asarray(capacity, dtype=float), scale))
 
-    for route, tech in STEEL_ROUTES.items():
+    for route in STEEL_ROUTES:
         if route in st.routes:
-            add(tech, st.routes[route] / c(p, tech, "utilisation"), TO_BN)
+            add(route, st.routes[route] / c(p, route, "utilisation"), TO_BN)
     if "nonferrous.recycled_aluminium" in st.routes:
         tech = "materials.recycled_aluminium"
         add(tech, st.routes["nonferrous.recycled_aluminium"] / c(p, tech, "utilisation"), TO_BN)
@@ -406,7 +403,8 @@ def _variable_opex(s: str, st: Any, p: Mapping) -> np.ndarray | float:
     """Variable O&M and the materials that decide a route (billion CNY)."""
     total: np.ndarray | float = 0.0
     ore, scrap = c(p, "price", "iron_ore"), c(p, "price", "scrap")
-    for route, tech in STEEL_ROUTES.items():
+    for route in STEEL_ROUTES:
+        tech = route
         if route not in st.routes:
             continue
         per_t = 0.0

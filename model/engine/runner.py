@@ -10,7 +10,7 @@ The engine's inputs are the scenario's parameters plus three kinds the data tabl
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -218,13 +218,16 @@ def evaluate_params(
     meta: dict[str, Any] | None = None,
     chunk: int = CHUNK_ROWS,
     sampled: DrawPlan | None = None,
+    keep: Sequence[str] | None = None,
 ) -> Results:
     """Engine + history over 2010-2060 for parameter arrays shaped (n or 1, years).
 
     Rows go through the engine in blocks of `chunk` (each block fully vectorized): this bounds
     the engine's temporaries so that 10,000 draws stay well under 2 GB. Blocks after the first
     run on a thread per core: numpy releases the GIL in the array work, and each block keeps
-    its own arrays. The Results hold the blocks as they are (see `Results`).
+    its own arrays. The Results hold the blocks as they are (see `Results`). `keep` names the
+    only variables the Results hold (an analysis of many rows reading a few outputs: the rest
+    is dropped block by block instead of filling memory).
     """
     data: BaseData = load_data(scenario.assumptions_dir)
     method = scenario.settings.electricity_method
@@ -237,7 +240,11 @@ def evaluate_params(
         rows = {k: projection_years(_rows(v, start, chunk), first) for k, v in params.items()}
         if sampled is not None:  # draws made here, per block: in cache and on this thread
             rows.update(sampled.rows(start, min(start + chunk, n), first))
-        return _evaluate_block(rows, data, method)
+        projection, history = _evaluate_block(rows, data, method)
+        if keep is not None:
+            projection = {k: projection[k] for k in keep}
+            history = {k: history[k] for k in keep if k in history}
+        return projection, history
 
     def as_block(start: int, projection: dict, history: dict) -> Block:
         stop = start + next(iter(projection.values())).shape[0]
