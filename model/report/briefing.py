@@ -948,7 +948,8 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "仅当设置电价传导比例时单列。成本参数的区间是蒙特卡洛和Sobol敏感性分析的输入（使用独立的随机数流，"
             "不改变排放抽样）；各类措施的成本用与减排楔形相同的Shapley联盟分配，各类之和等于情景的总增量成本。"
             "未找到的数据（山东工业电价与气价、玻璃电熔投资、非碳酸盐原料与替代燃料成本、配额基准值等）"
-            "为标明的假设，见assumptions/data/README.md与下表。",
+            "为标明的假设，见assumptions/data/README.md与下表。电网排放因子下降不计入工业成本（电力行业投资不在模型范围内，"
+            "只计厂区光伏）。",
         ),
     ],
     "en": [
@@ -1037,7 +1038,9 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "up to the scenario's total increment. Data not found (Shandong's industrial power "
             "and gas tariffs, electric glass-melting capex, non-carbonate raw material and "
             "alternative fuel costs, the allocation benchmarks...) are stated assumptions, see "
-            "assumptions/data/README.md and the table below.",
+            "assumptions/data/README.md and the table below. A cleaner grid costs industry nothing "
+            "here (the power sector's investment is outside the model; only on-site PV is "
+            "costed).",
         ),
     ],
 }
