@@ -648,7 +648,65 @@ if single:
 display(figure(plotting.fan_chart(list(results.values()), scope, lang)))
 figure(plotting.peak_year_histogram(list(results.values()), scope, lang))
 """),
-        code("report.section_title('五、情景假设', '5. Assumptions', lang)"),
+        code("report.section_title('五、成本与碳市场', '5. Costs and the carbon market', lang)"),
+        code(
+            """
+from model.analysis.costs import CostRuns, family_table, investment_between, lever_costs, mac_curve
+
+# What the measures cost: investment, cost per tonne by lever family (the wedges' Shapley
+# coalitions, per Monte Carlo draw), the MAC curves, and the national carbon market's charge.
+if "baseline" in results:
+    base_results = results["baseline"]
+else:
+    base_results = model.run(baseline, draws=draws, seed=seed)
+compared = [name for name in scenarios if name != "baseline"]
+cost_numbers = {}
+text = bc.ui(lang)
+year = bc.COST_YEARS[0]
+if compared:
+    shown = "plan" if "plan" in compared else compared[0]
+    invest = {
+        name: investment_between(
+            CostRuns(loaded[name], baseline, results[name], base_results), *bc.INVEST_YEARS
+        )
+        for name in compared
+    }
+    lever = lever_costs(loaded[shown], baseline, bc.COST_YEARS, draws=bc.COST_DRAWS, seed=seed)
+    families = family_table(lever, year)
+    discount = loaded[shown].value("finance.discount_rate", year)
+    intro = bc.cost_intro(discount, bc.COST_DRAWS, lang)
+    summary = bc.cost_summary(labels[shown], invest[shown], families, year, lang)
+    display(HTML(f"<p>{report.html_escape(intro)}</p><p>{report.html_escape(summary)}</p>"))
+    y0, y1 = bc.INVEST_YEARS
+    caption = text["invest_caption"].format(y0=y0, y1=y1)
+    display(report.table_html(bc.investment_table(invest, labels, lang), lang, caption=caption))
+    caption = text["family_caption"].format(year=year, scenario=labels[shown], scope=text[scope])
+    display(report.table_html(bc.family_cost_table(families, lang), lang, caption=caption))
+    price = results[shown].series("Price|Carbon|National ETS")
+    prices = {y: float(price.loc[y]) for y in bc.COST_YEARS}
+    curves = {y: mac_curve(lever, y) for y in bc.COST_YEARS}
+    display(figure(plotting.mac_curve(curves, lang, scope, labels[shown], prices)))
+    exposed = [results[n] for n in compared] + [base_results]
+    exposure = pd.concat([bc.exposure_numbers(r, year) for r in exposed], ignore_index=True)
+    names = {**labels, "baseline": baseline.label[lang]}
+    caption = bc.exposure_caption(results[shown], year, lang)
+    display(report.table_html(bc.exposure_table(exposure, names, lang), lang, caption=caption))
+    display(HTML(f"<p>{report.html_escape(bc.pass_through_note(loaded[shown], lang))}</p>"))
+    cost_numbers = {
+        "scenario": shown,
+        "against": "baseline",
+        "investment": invest,
+        "families": families.to_dict("records"),
+        "mac": {str(y): c.to_dict("records") for y, c in curves.items()},
+        "exposure": exposure.to_dict("records"),
+        "cost_draws": bc.COST_DRAWS,
+    }
+    write_table(lever.table, out / f"lever_costs_{lang}.csv")
+else:
+    display(HTML(f"<p>{report.html_escape(text['no_cost_scenario'])}</p>"))
+"""
+        ),
+        code("report.section_title('六、情景假设', '6. Assumptions', lang)"),
         code("""
 HTML("".join(bc.assumptions_html(s, baseline, schema, lang) for s in loaded.values()))
 """),
@@ -658,11 +716,14 @@ report.table_html(
     caption=bc.ui(lang)["levers_caption"],
 )
 """),
-        code("report.section_title('六、方法与数据来源', '6. Methods and sources', lang)"),
+        code("report.section_title('七、方法与数据来源', '7. Methods and sources', lang)"),
         code(
             "published = data.observations.values('grid_factor', model_units=True).to_dict()\n"
-            "HTML(bc.methods_html(lang, first.settings.electricity_method, "
-            'first.value("grid.emission_factor", 2020), through, published))'
+            "display(HTML(bc.methods_html(lang, first.settings.electricity_method, "
+            'first.value("grid.emission_factor", 2020), through, published, '
+            'first.value("finance.discount_rate", 2030))))\n'
+            "report.table_html(bc.cost_sources_table(data.costs, lang), lang, "
+            'caption=bc.ui(lang)["cost_sources_caption"])'
         ),
         code("report.section_title('附录：回测', 'Appendix: hindcast', lang)"),
         code("""
@@ -692,6 +753,7 @@ save_json(f"briefing_numbers_{lang}.json", {
     "headline": numbers.to_dict("records"),
     "upstream_used": bool(run_dir) and len(upstream["peaks"]) > 0,
 })
+save_json(f"costs_{lang}.json", cost_numbers)
 """,
             ["remove"],
         ),

@@ -1,15 +1,18 @@
-"""Global sensitivity of a scenario's peak to its uncertain parameters (Sobol', Morris, OAT).
+"""Global sensitivity of the peak and the costs to the uncertain parameters (Sobol', Morris, OAT).
 
-Factors are the Monte Carlo's uncertain inputs (model.engine.runner.engine_inputs): the scenario's
-uncertain parameters, the base year's ranges (`base:...`) and the observations' measurement
-ranges (`obs:...`). Each factor is sampled as its uniform quantile u in [0, 1] and mapped
-through model.engine.sampling exactly like the Monte Carlo, so u = 0.3 means the same path here as
-in
-a draw: the indices describe the Monte Carlo's own uncertainty. All sample rows go through the
+Factors are the Monte Carlo's uncertain inputs (model.engine.runner.engine_inputs): the
+scenario's uncertain parameters, the base year's ranges (`base:...`), the observations'
+measurement ranges (`obs:...`) and the cost data's ranges (`cost:...`; they and the
+`economics` parameters move costs, never emissions). Each factor is sampled as its uniform
+quantile u in [0, 1] and mapped through model.engine.sampling exactly like the Monte Carlo, so
+u = 0.3 means the same path here as in a draw: the indices describe the Monte Carlo's own
+uncertainty. All sample rows go through the
 engine in ONE call (model.engine.runner.evaluate_params).
 
 Outputs (headline scope, industry, Mt CO2): peak value, 2030 emissions, and peak year (an integer:
-its indices describe shifts between years, and are zero when the peak year never moves).
+its indices describe shifts between years, and are zero when the peak year never moves); and
+the 2030 costs (billion CNY2020/yr, model.engine.costs): industry's technology cost
+(`Cost|Industry`) and the carbon market's charge (`Cost|Carbon Market`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from model.analysis.peaks import peak, scope_variable
 from model.engine.runner import engine_inputs, evaluate_params
 from model.engine.sampling import UncertainInput, perturbed, ppf
 from model.errors import ModelError
+from model.inputs.costs import TECHNOLOGY_LABELS
 from model.inputs.data import load_data
 from model.inputs.scenario import Scenario
 from model.inputs.schema import load_schema
@@ -32,7 +36,13 @@ from model.inputs.trajectory import Uncertainty
 from model.methods.salib import describe_precision, morris_screen, one_at_a_time, sobol_indices
 
 Method = Literal["sobol", "morris", "oat"]
-OUTPUTS: tuple[str, ...] = ("peak_value", "emissions_2030", "peak_year")
+OUTPUTS: tuple[str, ...] = (
+    "peak_value",
+    "emissions_2030",
+    "peak_year",
+    "cost_2030",
+    "carbon_market_2030",
+)
 MORRIS_LEVELS = 6
 OAT_LOW_U, OAT_HIGH_U = 0.05, 0.95
 
@@ -60,12 +70,17 @@ def parameter_labels(scenario: Scenario, lang: str = "en") -> dict[str, str]:
     col = "name_zh" if lang == "zh" else "name_en"
     base_words = {"zh": "基准年{what}（2020年区间）", "en": "base-year {what} (2020 range)"}
     obs_words = {"zh": "{what}（统计测量区间）", "en": "{what} (measurement range)"}
+    cost_words = {"zh": "成本：{what}（{param}）", "en": "cost: {what} ({param})"}
     out = {}
     for name in factors(scenario):
         kind, _, key = name.rpartition(":")
         prefix, _, item = key.partition(".")
         where = data.sector_info.at[prefix, col] if prefix in data.sectors else prefix
-        if kind == "obs":
+        if kind == "cost":
+            tech, _, param = key.rpartition(".")
+            what = TECHNOLOGY_LABELS.get(tech, {}).get(lang, tech)
+            out[name] = cost_words[lang].format(what=what, param=param)
+        elif kind == "obs":
             decl = data.observations.series[key]
             out[name] = obs_words[lang].format(what=decl.name_zh if lang == "zh" else decl.name_en)
         elif kind == "base" and key in schema.parameters:
@@ -87,6 +102,8 @@ def family_of(scenario: Scenario, factor: str) -> str:
         return "base year"
     if kind == "obs":
         return "observed"
+    if kind == "cost":
+        return "cost data"
     data = load_data(scenario.assumptions_dir)
     return (
         load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
@@ -108,7 +125,7 @@ def centre_quantile(unc: Uncertainty) -> float:
 
 
 def scenario_model(scenario: Scenario, scope: str | None = None) -> Callable:
-    """f(U) -> (n, 3) outputs (OUTPUTS order) for an (n, k) array of uniform quantiles."""
+    """f(U) -> (n, len(OUTPUTS)) outputs for an (n, k) array of uniform quantiles."""
     params, _ = engine_inputs(scenario)
     inputs = uncertain_inputs(scenario)
     variable = scope_variable(scope or scenario.settings.headline_scope)
@@ -119,11 +136,15 @@ def scenario_model(scenario: Scenario, scope: str | None = None) -> Callable:
         if u.ndim != 2 or u.shape[1] != len(inputs):
             raise ValueError(f"sensitivity: expected (n, {len(inputs)}) quantiles, got {u.shape}")
         moved = perturbed(central, inputs, u)
-        results = evaluate_params({**params, **moved}, scenario)
+        keep = [variable, "Cost|Industry", "Cost|Carbon Market"]
+        results = evaluate_params({**params, **moved}, scenario, keep=keep)
         emissions = results.get(variable)
         year, value = peak(emissions, results.years)
-        in_2030 = emissions[:, int(np.flatnonzero(results.years == 2030)[0])]
-        return np.column_stack([value, in_2030, year.astype(float)])
+        col = int(np.flatnonzero(results.years == 2030)[0])
+        in_2030 = emissions[:, col]
+        cost = results.get("Cost|Industry")[:, col]
+        market = results.get("Cost|Carbon Market")[:, col]
+        return np.column_stack([value, in_2030, year.astype(float), cost, market])
 
     return f
 
@@ -260,8 +281,8 @@ def _text(
     scope = scenario.settings.headline_scope
     k = table["parameter"].nunique()
     lines = [
-        f"{scenario.name}: {method} sensitivity of industry CO2 ({scope}) to {k} uncertain "
-        f"parameters, {attrs.get('n_runs', 2 * k + 1)} engine runs in one call"
+        f"{scenario.name}: {method} sensitivity of industry CO2 ({scope}) and costs to {k} "
+        f"uncertain parameters, {attrs.get('n_runs', 2 * k + 1)} engine runs in one call"
     ]
     if method == "sobol":
         lines.append(describe_precision(table))

@@ -13,24 +13,28 @@ scope. `one_at_a_time` (the family alone on top of the reference) and `last_in` 
 it from the full scenario would cost) use the same sign; their spread from `wedge` is the
 interaction between families that Shapley shares out evenly.
 
-All 2^k coalitions are rows of one parameter dict evaluated by ONE engine call.
+All 2^k coalitions are rows of one parameter dict evaluated by ONE engine call
+(:func:`coalition_runs`, which the cost attribution of model.analysis.costs reuses, so its
+tonnes are the wedges' tonnes; with Monte Carlo draws it runs every coalition per draw).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from model.analysis.peaks import INDUSTRY, SCOPES, scope_variable, sector_names
-from model.engine.runner import evaluate_params, scenario_params
+from model.engine.runner import CHUNK_ROWS, engine_inputs, evaluate_params, scenario_params
+from model.engine.sampling import DrawPlan, draw_plan
 from model.errors import ModelError
 from model.inputs.data import load_data
 from model.inputs.scenario import Scenario
 from model.inputs.schema import LEVER_FAMILIES, load_schema
 from model.inputs.trajectory import BASE_YEAR
-from model.methods.shapley import MAX_FAMILIES, shapley_analysis
+from model.methods.shapley import MAX_FAMILIES, coalition_masks, shapley_analysis
 
 OTHER = "other"
 FAMILIES: tuple[str, ...] = (*LEVER_FAMILIES, OTHER)
@@ -74,6 +78,137 @@ def _outputs(sectors: Sequence[str]) -> list[tuple[str, str]]:
     return [(scope, sector) for scope in SCOPES for sector in sectors]
 
 
+@dataclass(frozen=True)
+class CoalitionRuns:
+    """Every coalition of the differing lever families, run through the engine.
+
+    `values[c, d, v, t]`: coalition c (row order of model.methods.shapley.coalition_masks: 0 =
+    the reference, last = the scenario), run d (0 = central, then the Monte Carlo draws),
+    variable v, year t from the base year. `groups` maps each family to its parameters.
+    """
+
+    families: tuple[str, ...]
+    groups: dict[str, list[str]]
+    variables: tuple[str, ...]
+    values: np.ndarray
+    seed: int | None = None
+
+    @property
+    def k(self) -> int:
+        return len(self.families)
+
+    @property
+    def draws(self) -> int:
+        return self.values.shape[1] - 1
+
+
+def coalition_runs(
+    scenario: Scenario,
+    against: Scenario,
+    variables: Sequence[str],
+    draws: int = 0,
+    seed: int | None = None,
+    rows_per_call: int = CHUNK_ROWS,
+) -> CoalitionRuns:
+    """All 2^k coalitions of `scenario` against `against` (k = families that differ), for the
+    central case and, with `draws`, for Monte Carlo draws shared by every coalition.
+
+    A coalition takes the scenario's values for its families' parameters and the reference's
+    for the rest. Without draws every coalition is a row of ONE engine call. With draws the
+    uncertain inputs of both scenarios are drawn once from the same uniforms (seeded; names
+    shared by both scenarios get the same column), each side perturbed from its own central
+    values, and the rows (coalition x draw) go through the engine in calls of about
+    `rows_per_call` rows: Shapley per draw then attributes each draw's gap exactly.
+    """
+    if draws < 0:
+        raise ModelError(f"coalitions: draws: {draws}: a number >= 0")
+    groups = differing_parameters(scenario, against)
+    families = tuple(groups)
+    if len(families) > MAX_FAMILIES:  # cannot happen with the shipped schema (9 at most)
+        raise ModelError(f"wedges: {len(families)} families differ; at most {MAX_FAMILIES}")
+    masks = coalition_masks(len(families)) if families else np.zeros((1, 0), dtype=bool)
+    if not draws:
+        params = _coalition_params(
+            scenario_params(against), scenario_params(scenario), groups, masks, 1
+        )
+        values = _evaluate(params, scenario, variables)[:, None]
+        return CoalitionRuns(families, groups, tuple(variables), values)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**32))
+    ref_rows, scen_rows = _paired_draws(scenario, against, draws, seed)
+    per_call = max(1, rows_per_call // len(masks))
+    blocks = []
+    for start in range(0, draws + 1, per_call):
+        stop = min(start + per_call, draws + 1)
+        ref = {k: v if v.shape[0] == 1 else v[start:stop] for k, v in ref_rows.items()}
+        scen = {k: v if v.shape[0] == 1 else v[start:stop] for k, v in scen_rows.items()}
+        params = _coalition_params(ref, scen, groups, masks, stop - start)
+        out = _evaluate(params, scenario, variables)
+        blocks.append(out.reshape(len(masks), stop - start, *out.shape[1:]))
+    return CoalitionRuns(families, groups, tuple(variables), np.concatenate(blocks, 1), seed)
+
+
+def _evaluate(params: dict, scenario: Scenario, variables: Sequence[str]) -> np.ndarray:
+    """(rows, variables, years from the base year) of one engine call."""
+    results = evaluate_params(params, scenario, keep=sorted(set(variables)))
+    every = results.stack(list(variables))
+    return every[:, :, results.years >= BASE_YEAR]
+
+
+def _paired_draws(
+    scenario: Scenario, against: Scenario, draws: int, seed: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Central + `draws` rows of every engine input for both scenarios, from shared uniforms."""
+    ref_params, ref_inputs = engine_inputs(against)
+    scen_params, scen_inputs = engine_inputs(scenario)
+    union = {i.name: i for i in ref_inputs} | {i.name: i for i in scen_inputs}
+    ref_central = {k: v[0] for k, v in ref_params.items()}
+    plan = draw_plan(ref_central, list(union.values()), draws, seed)
+    column = {inp.name: j for j, inp in enumerate(plan.inputs)}
+
+    def side(params: dict, inputs: list, central: dict) -> dict[str, np.ndarray]:
+        ordered = tuple(sorted(inputs, key=lambda i: column[i.name]))
+        cols = [column[i.name] for i in ordered]
+        rows = DrawPlan(central, ordered, plan.quantiles[:, cols]).rows(0, draws + 1)
+        return {**params, **rows}
+
+    scen_central = {k: v[0] for k, v in scen_params.items()}
+    return (
+        side(ref_params, ref_inputs, ref_central),
+        side(scen_params, scen_inputs, scen_central),
+    )
+
+
+def _coalition_params(
+    ref: dict[str, np.ndarray],
+    scen: dict[str, np.ndarray],
+    groups: dict[str, list[str]],
+    masks: np.ndarray,
+    runs: int,
+) -> dict[str, np.ndarray]:
+    """Engine inputs for every (coalition, run) row, coalition-major: row = c x runs + d.
+
+    A family's parameters take the scenario's values where its mask is set, the reference's
+    elsewhere; every other input is the reference's (identical in both by construction, as
+    the families hold every parameter that differs).
+    """
+    n_coalitions = masks.shape[0]
+    family_of = {key: j for j, f in enumerate(groups) for key in groups[f]}
+    out: dict[str, np.ndarray] = {}
+    for key, ref_value in ref.items():
+        j = family_of.get(key)
+        if j is None:
+            out[key] = (
+                ref_value if ref_value.shape[0] == 1 else np.tile(ref_value, (n_coalitions, 1))
+            )
+            continue
+        take = np.repeat(masks[:, j], runs)[:, None]
+        a = np.broadcast_to(ref_value, (runs, ref_value.shape[1]))
+        b = np.broadcast_to(scen[key], (runs, scen[key].shape[1]))
+        out[key] = np.where(take, np.tile(b, (n_coalitions, 1)), np.tile(a, (n_coalitions, 1)))
+    return out
+
+
 def lever_wedges(
     scenario: Scenario, against: Scenario, text: bool = True
 ) -> tuple[pd.DataFrame, str]:
@@ -84,33 +219,17 @@ def lever_wedges(
     lever family plus `other`; families that do not differ have zero wedges and
     differs=False) and a short text for the terminal (empty when ``text`` is False).
     """
-    groups = differing_parameters(scenario, against)
-    families = list(groups)
-    if len(families) > MAX_FAMILIES:  # cannot happen with the shipped schema (9 at most)
-        raise ModelError(f"wedges: {len(families)} families differ; at most {MAX_FAMILIES}")
     data = load_data(scenario.assumptions_dir)
     sectors = [INDUSTRY, *sector_names(data)]
     outputs = _outputs(sectors)
-    ref_params = scenario_params(against)
-    scen_params = scenario_params(scenario)
-
-    def evaluate(masks: np.ndarray) -> np.ndarray:
-        """(2^k, outputs, years from 2020) emissions, one engine call for all coalitions."""
-        params = dict(ref_params)
-        for j, family in enumerate(families):
-            take = masks[:, j][:, None]
-            for key in groups[family]:
-                params[key] = np.where(take, scen_params[key], ref_params[key])
-        results = evaluate_params(params, scenario)
-        every = results.stack([scope_variable(sc, se) for sc, se in outputs])
-        return every[:, :, results.years >= BASE_YEAR]
-
+    runs = coalition_runs(scenario, against, [scope_variable(sc, se) for sc, se in outputs])
+    groups, families = runs.groups, list(runs.families)
     if families:
-        res = shapley_analysis(evaluate, families)
+        res = shapley_analysis(lambda masks: runs.values[:, 0], families)
         wedge, alone, last = -res.values, -res.one_at_a_time, -res.last_in
         ref_values, scen_values = res.baseline, res.scenario
     else:
-        ref_values = evaluate(np.zeros((1, 0), dtype=bool))[0]
+        ref_values = runs.values[0, 0]
         scen_values = ref_values
         wedge = alone = last = np.zeros((0, *ref_values.shape))
     table = _table(scenario, against, groups, outputs, wedge, alone, last, ref_values, scen_values)

@@ -80,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario")
     p.add_argument("--against", default="baseline")
     p.add_argument("--out", required=True, type=Path)
+
+    p = sub.add_parser(
+        "costs", help="costs against a reference: per sector and year, per lever family, MAC data"
+    )
+    p.add_argument("scenario")
+    _add_set(p)
+    p.add_argument("--against", default="baseline")
+    p.add_argument("--year", type=int, default=2030, help="year of the MAC curve (2021-2060)")
+    p.add_argument("--draws", type=int, default=0, help="Monte Carlo draws for the ranges")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--out", required=True, type=Path, help=".csv, .xlsx or .parquet")
     return parser
 
 
@@ -341,6 +352,43 @@ def cmd_wedges(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_costs(args: argparse.Namespace) -> int:
+    from model.analysis.costs import (
+        cost_runs,
+        cost_table,
+        family_table,
+        lever_costs,
+        mac_curve,
+        summary_text,
+    )
+    from model.report.exports import write_table
+
+    _check_out(args.out)
+    if args.draws < 0:
+        raise ModelError(f"--draws: {args.draws}: a number >= 0")
+    if not 2020 < args.year <= 2060:
+        raise ModelError(f"--year: {args.year}: a year after 2020 and up to 2060")
+    scenario = _load(args.scenario, args)
+    against = _load(args.against, args)
+    runs = cost_runs(scenario, against, draws=args.draws, seed=args.seed)
+    seed = runs.results.seed
+    table = cost_table(runs)
+    lever = lever_costs(scenario, against, (args.year,), draws=args.draws, seed=seed)
+    out = pd.concat(
+        [
+            table.assign(table="costs"),
+            family_table(lever).assign(table="families"),
+            mac_curve(lever, args.year).assign(table="mac"),
+        ],
+        ignore_index=True,
+    )
+    out.insert(0, "table", out.pop("table"))
+    write_table(out, args.out, _provenance(args, scenario, seed))
+    print(summary_text(runs, table, lever, args.year))
+    print(f"wrote {args.out}")
+    return 0
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "run": cmd_run,
@@ -351,4 +399,5 @@ COMMANDS = {
     "decompose": cmd_decompose,
     "hindcast": cmd_hindcast,
     "wedges": cmd_wedges,
+    "costs": cmd_costs,
 }

@@ -1,7 +1,8 @@
-"""Stage 2, the engine: parameters (draw x year arrays) -> energy and emissions per sector.
+"""Stage 2, the engine: parameters (draw x year arrays) -> energy, emissions, costs per sector.
 
 ``sectors`` (each sector's physics: products and routes), ``levers`` (one function per lever,
 named after it), ``accounting`` (energy, emissions and the calibrations, vectorized over draws),
+``costs`` (investment, capital, operation and energy cost, the carbon market: same pass),
 ``history`` (the history years of every variable), ``sampling`` (Monte Carlo inputs),
 ``results`` (Results and the IAMC table), ``runner`` (``run()``: a scenario through all of it).
 """

@@ -1,8 +1,9 @@
-"""The vectorized engine: parameters (draw x year arrays) -> energy and emissions per sector.
+"""The vectorized engine: parameters (draw x year arrays) -> energy, emissions and costs per sector.
 
 All draws (Monte Carlo, Sobol samples, Shapley coalitions) go through in one call; there is no
-Python loop over draws or years. Columns are the projection years 2020-2060, column 0 the base
-year, which is calibrated to the data in every draw:
+Python loop over draws (the cost accounting's vintage stock is one loop over the years,
+vectorized over draws and technologies). Columns are the projection years 2020-2060,
+column 0 the base year, which is calibrated to the data in every draw:
 - route fuel intensities x outputs are scaled down per carrier where they exceed the sector's
   2020 energy (CEADs-derived); what remains is the value-added-driven "rest of the sector";
 - clinker process CO2 is scaled to CEADs' cement process CO2; every other process CO2 (ammonia
@@ -19,15 +20,20 @@ and the projection starts from the last calibrated year:
   sectors in proportion to the variance of their estimates (the widest ranges absorb most);
   in later observed years the value-added-driven rest of each sector's electricity is scaled
   by one factor per year so that the total matches.
+
+Costs come in the same pass (model.engine.costs): each sector's `_State` carries what the
+levers deploy (route outputs, electrified heat, captured CO2, hydrogen by colour, switched gas,
+alternative fuel, the carbon market's covered CO2) and `cost_outputs` prices it for every draw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.engine.costs import cost_outputs
 from model.engine.levers import (
     apply_alternative_fuels,
     apply_ccus,
@@ -38,6 +44,7 @@ from model.engine.levers import (
     ccus_coverage,
     efficiency_index,
     hydrogen_supply_co2,
+    increment,
 )
 from model.engine.sectors import SECTOR_PHYSICS, Physical
 from model.inputs.data import CARRIERS, FOSSIL, BaseData
@@ -64,6 +71,7 @@ def evaluate(
     for s in data.sectors:
         out.update(_outputs(s, states[s], calibration, params, data, elec_tce_per_mwh))
     _add_totals(out, data)
+    out.update(cost_outputs(states, out, params, data))
     return {k: np.broadcast_to(v, (n, v.shape[1])) for k, v in out.items()}
 
 
@@ -184,7 +192,8 @@ def _electricity_factor(data: BaseData, method: str) -> float:
 
 @dataclass
 class _State:
-    """A sector's energy and CO2 before the electricity calibration (model.engine.accounting)."""
+    """A sector's energy and CO2 before the electricity calibration (model.engine.accounting),
+    and what the cost accounting (model.engine.costs) needs of it."""
 
     energy: dict[str, np.ndarray]  # carrier -> Mtce (fossil, heat), TWh, Mt H2; without rest_el
     rest_electricity: np.ndarray  # the value-added-driven electricity (TWh), calibrated later
@@ -193,6 +202,19 @@ class _State:
     captured: np.ndarray
     value_added: np.ndarray
     products: dict[str, np.ndarray]
+    # For the costs: route outputs (Mt), the efficiency index (2020 = 1), useful heat from heat
+    # pumps and electric boilers (TWh), gas burnt because of coal-to-gas switching (Mtce), green
+    # hydrogen (Mt), alternative kiln fuel beyond its 2020 share (Mtce), and the carbon market's
+    # covered direct CO2 (Mt; None: the whole sector) and benchmark output (Mt; None: not covered).
+    routes: dict[str, np.ndarray] = field(default_factory=dict)
+    efficiency: np.ndarray | float = 1.0
+    heat_pump_twh: np.ndarray | float = 0.0
+    eboiler_twh: np.ndarray | float = 0.0
+    gas_switched_tce: np.ndarray | float = 0.0
+    hydrogen_green: np.ndarray | float = 0.0
+    alternative_fuel_tce: np.ndarray | float = 0.0
+    ets_direct: np.ndarray | None = None
+    ets_output: np.ndarray | None = None
 
 
 def _sector(
@@ -234,9 +256,11 @@ def _sector(
         if "Hydrogen" in e:
             e["Hydrogen"] = e["Hydrogen"] * eff
 
+    coal_before = residual["Coal"]
     residual["Coal"], residual["Gas"] = apply_coal_to_gas(
         residual["Coal"], residual["Gas"], p[f"{s}.coal_to_gas_share"]
     )
+    switched_gas = coal_before - residual["Coal"]
     fossil_heat = {c: residual[c] for c in ("Coal", "Oil", "Gas")}
     fossil_heat, electrified_twh = apply_heat_electrification(
         fossil_heat,
@@ -246,6 +270,13 @@ def _sector(
         p["heat.heat_pump_cop"],
         p["heat.eboiler_efficiency"],
         p["heat.fossil_boiler_efficiency"],
+    )
+    # Useful heat by device, and the switched gas still burnt once part of the heat is electric.
+    hp_share = p[f"{s}.heat_pump_share"]
+    heat_pump_twh = electrified_twh * hp_share * p["heat.heat_pump_cop"]
+    eboiler_twh = electrified_twh * (1 - hp_share) * p["heat.eboiler_efficiency"]
+    switched_gas = switched_gas * (
+        1 - p[f"{s}.heat_share_below_1000c"] * increment(p[f"{s}.electrified_heat_share"])
     )
     residual.update(fossil_heat)
     rest_electricity = residual.pop("Electricity")
@@ -260,6 +291,11 @@ def _sector(
             c: apply_alternative_fuels(v, p[key]) for c, v in route_comb_by_fuel[route].items()
         }
     route_comb = {r: sum(v.values(), 0.0) for r, v in route_comb_by_fuel.items()}
+    alternative_tce: np.ndarray | float = 0.0
+    for route, key in phys.alternative_fuel.items():
+        fossil = sum(route_energy[route].get(c, 0.0) for c in FOSSIL)
+        share = p[key]
+        alternative_tce = alternative_tce + fossil * (1 - (1 - share) / (1 - share[:, :1]))
     route_proc = {
         r: _route_process(r, q, phys, route_energy[r], p, data) for r, q in phys.routes.items()
     }
@@ -296,6 +332,19 @@ def _sector(
     combustion_by_fuel["Gas"] = combustion_by_fuel["Gas"] + penalty_gas * ef["Gas"]
     process = sum(route_proc.values()) if route_proc else np.zeros_like(eff)
     va = base_input(p, data, s, "value_added") * va_index
+    hydrogen_green = sum(
+        (
+            e["Hydrogen"] * phys.hydrogen_green_share.get(r, p["hydrogen.green_share"])
+            for r, e in route_energy.items()
+            if "Hydrogen" in e
+        ),
+        0.0,
+    )
+    ets_direct = None
+    if phys.ets_product is not None and phys.ets_routes is not None:
+        ets_direct = sum(route_comb[r] + route_proc[r] for r in phys.ets_routes)
+        if phys.ccus_routes and set(phys.ccus_routes) <= set(phys.ets_routes):
+            ets_direct = ets_direct + captured + penalty_gas * ef["Gas"]
     return _State(
         energy=energy,
         rest_electricity=rest_electricity,
@@ -304,6 +353,15 @@ def _sector(
         captured=captured,
         value_added=va,
         products=phys.products,
+        routes=phys.routes,
+        efficiency=eff,
+        heat_pump_twh=heat_pump_twh,
+        eboiler_twh=eboiler_twh,
+        gas_switched_tce=switched_gas,
+        hydrogen_green=hydrogen_green,
+        alternative_fuel_tce=alternative_tce,
+        ets_direct=ets_direct,
+        ets_output=phys.products.get(phys.ets_product) if phys.ets_product else None,
     )
 
 

@@ -23,6 +23,11 @@ UNITS = (
     ("Hydrogen Demand|", "Mt H2/yr"),
     ("Value Added|", "billion CNY_2020/yr"),
     ("Production|", "Mt/yr"),
+    ("Investment|", "billion CNY2020/yr"),
+    ("Cost|", "billion CNY2020/yr"),
+    ("Revenue|", "billion CNY2020/yr"),
+    ("Carbon Market|", "Mt CO2/yr"),
+    ("Price|Carbon|", "CNY2020/t CO2"),
 )
 IAMC_INDEX = ["model", "scenario", "region", "variable", "unit"]
 

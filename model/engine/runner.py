@@ -1,15 +1,16 @@
 """`run()`: a scenario (and optionally its Monte Carlo draws) through the engine, with history.
 
-The engine's inputs are the scenario's parameters plus two kinds the data tables give:
-`base.<sector>.<item>` (base-year quantities whose ranges the Monte Carlo draws) and `obs.*`
-(observed totals the engine calibrates to: industrial electricity and value added).
-:func:`engine_inputs` assembles both, with every uncertain input (model.engine.sampling).
+The engine's inputs are the scenario's parameters plus three kinds the data tables give:
+`base.<sector>.<item>` (base-year quantities whose ranges the Monte Carlo draws), `obs.*`
+(observed totals the engine calibrates to: industrial electricity and value added) and
+`cost.<technology>.<parameter>` (costs.csv in 2020 CNY, model.inputs.costs).
+:func:`engine_inputs` assembles them, with every uncertain input (model.engine.sampling).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,7 +19,8 @@ import numpy as np
 from model.engine.accounting import evaluate
 from model.engine.history import history_values
 from model.engine.results import Block, Results
-from model.engine.sampling import DrawPlan, Method, UncertainInput, draw_plan
+from model.engine.sampling import ECONOMIC_STREAM, DrawPlan, Method, UncertainInput, draw_plan
+from model.inputs.costs import engine_key
 from model.inputs.data import BaseData, load_data
 from model.inputs.nowcast import hot_metal_ratio
 from model.inputs.scenario import Scenario, load_scenario
@@ -78,8 +80,11 @@ def engine_inputs(scenario: Scenario) -> tuple[dict[str, np.ndarray], list[Uncer
     Uncertain inputs: each parameter's own uncertainty after its anchor year; the ranges of the
     base year (the base-year table's low/high: every sector's electricity, heat, value added
     and 2020 level, the industrial electricity share, and the base-year level of each activity
-    driver without observations); and the measurement range of each observed series (one systematic
-    draw per series, the range of its latest year).
+    driver without observations); the measurement range of each observed series (one systematic
+    draw per series, the range of its latest year); and the range of every cost row
+    (costs.csv, `cost:<technology>.<parameter>`). Inputs that move only costs (cost rows and
+    the `economics` parameters: prices, the carbon market, the discount rate) are drawn from
+    their own random stream (model.engine.sampling), so they never change an emission draw.
     """
     data = load_data(scenario.assumptions_dir)
     schema = load_schema(scenario.assumptions_dir / "parameters.yaml", data.sectors)
@@ -87,16 +92,25 @@ def engine_inputs(scenario: Scenario) -> tuple[dict[str, np.ndarray], list[Uncer
     params: dict[str, np.ndarray] = {k: v[None, :] for k, v in scenario.values.items()}
     inputs: list[UncertainInput] = []
     for key, unc in scenario.uncertainty.items():
-        anchor = scenario.anchors.get(key, BASE_YEAR)
-        domain = schema.parameters[key].domain
-        inputs.append(UncertainInput(key, key, unc, "path", anchor, domain))
+        decl = schema.parameters[key]
+        anchor = max(scenario.anchors.get(key, BASE_YEAR), decl.anchor or BASE_YEAR)
+        stream = ECONOMIC_STREAM if decl.family == "economics" else 0
+        inputs.append(UncertainInput(key, key, unc, "path", anchor, decl.domain, stream))
 
-    def level(name: str, target: str, low: float, value: float, high: float, domain: str):
+    def level(
+        name: str,
+        target: str,
+        low: float,
+        value: float,
+        high: float,
+        domain: str,
+        stream: int = 0,
+    ):
         if value > 0 and low < high and low <= value <= high:
             unc = Uncertainty(
                 dist="triangular", low=low / value, high=high / value, mode=1.0, phase_in=0
             )
-            inputs.append(UncertainInput(name, target, unc, "level", BASE_YEAR, domain))
+            inputs.append(UncertainInput(name, target, unc, "level", BASE_YEAR, domain, stream))
 
     base_keys = [f"{s}.{item}" for s in data.sectors for item in BASE_ITEMS]
     for key in [*base_keys, "industry.electricity_share_factor"]:
@@ -130,12 +144,31 @@ def engine_inputs(scenario: Scenario) -> tuple[dict[str, np.ndarray], list[Uncer
             schema.parameters[decl.parameter].domain,
         )
     _observed_totals(scenario, params, inputs, level)
+    _cost_inputs(scenario, data, params, level)
     eaf = scenario.values["steel.eaf_share"][base_index(BASE_YEAR)]
     h2 = scenario.values["steel.h2_dri_share"][base_index(BASE_YEAR)]
     ratio = scenario.hot_metal_ratio or hot_metal_ratio(obs, float(eaf), float(h2))
     if ratio is not None:
         params["base.steel.hot_metal_ratio"] = np.array([[ratio]])
     return params, inputs
+
+
+def _cost_inputs(scenario: Scenario, data: BaseData, params: dict, level) -> None:
+    """`cost.<technology>.<parameter>` (1, 1) for every cost row (model units, 2020 CNY), each
+    row's range drawn as a level factor on the economic stream; `cost.reference_year`, the last
+    observed year (the carbon market's benchmarks start from the intensity of that year, the
+    same in every scenario)."""
+    from model.inputs.costs import DIMENSIONS, TECHNOLOGIES
+
+    costs = data.costs
+    for tech, param in costs.entries():
+        low, value, high = costs.bounds(tech, param)
+        key = engine_key(tech, param)
+        params[key] = np.array([[value]])
+        if costs.drawn(tech, param):
+            domain = "share" if DIMENSIONS[TECHNOLOGIES[tech][param]][0] == "share" else "nonneg"
+            level(f"cost:{tech}.{param}", key, low, value, high, domain, ECONOMIC_STREAM)
+    params["cost.reference_year"] = np.array([[float(scenario.observed_through)]])
 
 
 def _observed_totals(scenario: Scenario, params: dict, inputs: list, level) -> None:
@@ -168,13 +201,16 @@ def evaluate_params(
     meta: dict[str, Any] | None = None,
     chunk: int = CHUNK_ROWS,
     sampled: DrawPlan | None = None,
+    keep: Sequence[str] | None = None,
 ) -> Results:
     """Engine + history over 2010-2060 for parameter arrays shaped (n or 1, years).
 
     Rows go through the engine in blocks of `chunk` (each block fully vectorized): this bounds
     the engine's temporaries so that 10,000 draws stay well under 2 GB. Blocks after the first
     run on a thread per core: numpy releases the GIL in the array work, and each block keeps
-    its own arrays. The Results hold the blocks as they are (see `Results`).
+    its own arrays. The Results hold the blocks as they are (see `Results`). `keep` names the
+    only variables the Results hold (an analysis of many rows reading a few outputs: the rest
+    is dropped block by block instead of filling memory).
     """
     data: BaseData = load_data(scenario.assumptions_dir)
     method = scenario.settings.electricity_method
@@ -187,7 +223,11 @@ def evaluate_params(
         rows = {k: projection_years(_rows(v, start, chunk), first) for k, v in params.items()}
         if sampled is not None:  # draws made here, per block: in cache and on this thread
             rows.update(sampled.rows(start, min(start + chunk, n), first))
-        return _evaluate_block(rows, data, method)
+        projection, history = _evaluate_block(rows, data, method)
+        if keep is not None:
+            projection = {k: projection[k] for k in keep}
+            history = {k: history[k] for k in keep if k in history}
+        return projection, history
 
     def as_block(start: int, projection: dict, history: dict) -> Block:
         stop = start + next(iter(projection.values())).shape[0]

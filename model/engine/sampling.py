@@ -31,6 +31,13 @@ from model.inputs.trajectory import BASE_YEAR, YEARS, Uncertainty
 Method = Literal["random", "lhs"]
 
 
+# Random streams: the physical inputs (stream 0) are drawn exactly as before cost inputs
+# existed; inputs that move only costs (prices, capex, the carbon market: stream 1) come from
+# their own seeded stream, so adding or removing a cost factor never changes an emission draw.
+PHYSICAL_STREAM = 0
+ECONOMIC_STREAM = 1
+
+
 @dataclass(frozen=True)
 class UncertainInput:
     """One Monte Carlo factor moving the engine input `target` (see the module docstring)."""
@@ -41,9 +48,12 @@ class UncertainInput:
     kind: Literal["path", "level"] = "path"
     anchor: int = BASE_YEAR
     domain: str = "real"
+    stream: int = PHYSICAL_STREAM
 
 
-def uniform_draws(n: int, k: int, seed: int | None, method: Method = "random") -> np.ndarray:
+def uniform_draws(
+    n: int, k: int, seed: int | np.random.SeedSequence | None, method: Method = "random"
+) -> np.ndarray:
     """(n, k) uniforms in (0, 1), one column per uncertain input."""
     if k == 0:
         return np.empty((n, 0))
@@ -234,11 +244,25 @@ def draw_plan(
     seed: int | None,
     method: Method = "random",
 ) -> DrawPlan:
-    """Seeded draws; the inputs' order (sorted by name) fixes the columns, so a seed always
-    means the same draws."""
-    ordered = tuple(sorted(inputs, key=lambda i: i.name))
-    u = uniform_draws(draws, len(ordered), seed, method)
-    return DrawPlan(central, ordered, u)
+    """Seeded draws; the inputs' order (sorted by name within each stream) fixes the columns,
+    so a seed always means the same draws. Each stream has its own generator (see
+    PHYSICAL_STREAM): physical inputs from `seed`, economic ones from (seed, 1)."""
+    streams = sorted({i.stream for i in inputs})
+    ordered: list[UncertainInput] = []
+    blocks = []
+    for stream in streams:
+        group = sorted((i for i in inputs if i.stream == stream), key=lambda i: i.name)
+        ordered += group
+        blocks.append(uniform_draws(draws, len(group), stream_seed(seed, stream), method))
+    u = np.hstack(blocks) if blocks else np.empty((draws, 0))
+    return DrawPlan(central, tuple(ordered), u)
+
+
+def stream_seed(seed: int | None, stream: int) -> int | np.random.SeedSequence | None:
+    """The seed of a random stream: the run's seed itself for stream 0."""
+    if seed is None or stream == PHYSICAL_STREAM:
+        return seed
+    return np.random.SeedSequence([int(seed), int(stream)])
 
 
 def sample(

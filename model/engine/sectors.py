@@ -39,6 +39,10 @@ class Physical:
     hydrogen_green_share: dict[str, np.ndarray] = field(default_factory=dict)
     # (output after cap, output demanded) of each capped product: caps also cut value added.
     capped: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    # National ETS coverage (model.engine.costs): the product the benchmark is per tonne of,
+    # and the routes whose direct CO2 is covered (None: the whole sector).
+    ets_product: str | None = None
+    ets_routes: tuple[str, ...] | None = None
 
 
 def steel(p: Params, tech: Callable[[str, str], float]) -> Physical:
@@ -62,6 +66,7 @@ def steel(p: Params, tech: Callable[[str, str], float]) -> Physical:
         ccus_routes=("steel.bf_bof",),
         hydrogen_green_share={"steel.h2_dri": p["hydrogen.green_share"]},
         capped=[(crude, demand)],
+        ets_product="Crude Steel",
     )
 
 
@@ -89,6 +94,8 @@ def nonferrous(p: Params, tech: Callable[[str, str], float]) -> Physical:
             "Copper|Recycled": copper_recycled,
         },
         capped=[(primary, primary_demand)],
+        ets_product="Primary Aluminium",
+        ets_routes=("nonferrous.primary_aluminium",),
     )
 
 
@@ -122,6 +129,8 @@ def building_materials(p: Params, tech: Callable[[str, str], float]) -> Physical
             "building_materials.clinker": "building_materials.alternative_fuel_share"
         },
         capped=[(cement, cement_demand)],
+        ets_product="Clinker",
+        ets_routes=("building_materials.clinker",),
     )
 
 

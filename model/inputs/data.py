@@ -1,4 +1,4 @@
-"""The data tables under assumptions/data/: history, base year, technology, targets.
+"""The data tables under assumptions/data/: history, base year, technology, targets, costs.
 
 Every table carries `source` on every row; loading checks columns, numbers, sources and that
 every base-year (2020) quantity the engine needs is present, reporting all problems together.
@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from model.errors import AssumptionError, Problem
+from model.inputs.costs import CostData, load_costs
 from model.inputs.observations import Observations, load_observations
+from model.inputs.tables import read_csv
 
 BASE_YEAR = 2020
 HISTORY_FIRST = 2010
@@ -86,6 +88,7 @@ class BaseData:
     technology: pd.DataFrame
     targets: pd.DataFrame
     observations: Observations
+    costs: CostData  # costs.csv and money.csv in 2020 CNY (model.inputs.costs)
     # Plain dicts built once: the engine looks values up hundreds of times per run.
     _tech: dict[tuple[str, str], float]
     _history: dict[tuple[str, str], np.ndarray]
@@ -177,10 +180,17 @@ def _content_hash(data_dir: Path) -> str:
     """sha256 of every CSV the model reads and of the code that reads and derives them."""
     import hashlib
 
-    from model.inputs import derivation, observations
+    from model.inputs import costs, derivation, observations, tables
 
     digest = hashlib.sha256()
-    for source in (__file__, derivation.__file__, observations.__file__):
+    sources = (
+        __file__,
+        derivation.__file__,
+        observations.__file__,
+        costs.__file__,
+        tables.__file__,
+    )
+    for source in sources:
         digest.update(Path(source).read_bytes())
     for path in sorted(data_dir.glob("*.csv")):
         digest.update(path.name.encode())
@@ -198,6 +208,11 @@ def _load_checked(data_dir: Path) -> BaseData:
         observations = load_observations(data_dir)
     except AssumptionError as exc:
         problems += exc.problems
+    else:
+        try:
+            costs = load_costs(data_dir, observations)
+        except AssumptionError as exc:
+            problems += exc.problems
     if not problems:
         problems += _choice_problems(frames["choices.csv"])
         problems += _map_problems(frames, data_dir)
@@ -221,6 +236,7 @@ def _load_checked(data_dir: Path) -> BaseData:
         technology=technology,
         targets=frames["targets.csv"].set_index("target"),
         observations=observations,
+        costs=costs,
         _tech={k: float(v) for k, v in technology["value"].items()},
         _history=history_arrays,
         _base={k: float(v) for k, v in base_year["value"].items()},
@@ -436,19 +452,10 @@ def _history_arrays(history: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
 def _read_table(
     path: Path, columns: tuple[str, ...], problems: list[Problem], optional: set[str] = frozenset()
 ) -> pd.DataFrame:
-    if not path.is_file():
-        problems.append(Problem(f"data/{path.name}", "<file>", None, "the file must exist"))
-        return pd.DataFrame(columns=list(columns))
     name = f"data/{path.name}"
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, "<file>", None, f"well-formed UTF-8 CSV ({exc})"))
+    df = read_csv(path, columns, problems)
+    if df is None:
         return pd.DataFrame(columns=list(columns))
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        problems.append(Problem(name, "<columns>", list(df.columns), f"must include {missing}"))
-        return df
     # Vectorised (iterrows over history.csv cost ~0.4 s in every notebook of a batch).
     no_source = df["source"].astype(str).str.strip().eq("")
     for i in df.index[no_source.to_numpy()]:

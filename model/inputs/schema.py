@@ -30,6 +30,7 @@ Family = Literal[
     "materials",
     "grid",
     "technology",
+    "economics",
 ]
 # The families whose combined effect the wedges split (Shapley); the rest are drivers/technology.
 LEVER_FAMILIES: tuple[str, ...] = (
@@ -42,6 +43,9 @@ LEVER_FAMILIES: tuple[str, ...] = (
     "materials",
     "grid",
 )
+# Families that are not levers: drivers, technology constants, and the economics of the cost
+# accounting (prices, the carbon market, finance), which change costs but never emissions.
+NON_LEVER_FAMILIES: tuple[str, ...] = ("activity", "technology", "economics")
 DOMAIN_BOUNDS: dict[str, tuple[float, float]] = {
     "share": (0.0, 1.0),
     "nonneg": (0.0, float("inf")),
@@ -73,6 +77,9 @@ class _Decl(BaseModel):
         description="base-year item (data/choices.csv, observations.csv) a path starts at",
     )
     clause: str | None = None
+    # The last year the default path is evidence (e.g. observed prices): Monte Carlo deviations
+    # start after it (model.engine.runner), like an observed parameter's.
+    anchor: int | None = Field(default=None, ge=2010, le=2100)
 
 
 class ParameterDecl(_Decl):
@@ -171,7 +178,7 @@ def _load_schema_cached(path: Path, sectors: tuple[str, ...], _mtime: int) -> Sc
                     Problem(name, f"sector_parameters.{tname}.default", sector, "a default")
                 )
     for key, decl in [*parsed.parameters.items(), *parsed.sector_parameters.items()]:
-        if decl.family not in parsed.families and decl.family not in ("activity", "technology"):
+        if decl.family not in parsed.families and decl.family not in NON_LEVER_FAMILIES:
             problems.append(Problem(name, f"{key}.family", decl.family, "a declared family"))
     if problems:
         raise AssumptionError(problems)

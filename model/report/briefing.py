@@ -147,6 +147,49 @@ UI: dict[str, dict[str, str]] = {
         "hindcast_bias": "回测平均偏差（%）",
         "hindcast_last": "最近一年偏差（%）",
         "nowcast_mape": "现值估算平均绝对误差（%）",
+        "cost_intro": (
+            "成本按2020年不变价计（十亿元/年；外币及其他年份货币在载入时经货币表换算，人民币按山东GDP平减指数）。"
+            "投资为各措施所需新增设备与产能（按寿命分批更新），年化资本成本按{discount}的折现率和各技术寿命计算；"
+            "运行成本含固定与可变运维及决定工艺路线的原料（铁矿石、废钢等）；能源成本按价格乘以外购能源。"
+            "产能控制压减产量所损失的工业增加值单独列出，不与技术成本相抵。"
+            "数字为中心情景，括号内为蒙特卡洛90%区间（{draws}次抽样）。"
+        ),
+        "invest_caption": "{y0}—{y1}年工业投资需求（十亿元，2020年价，{y0}—{y1}年合计）",
+        "invest_scenario": "本情景投资",
+        "invest_baseline": "基准情景投资",
+        "invest_extra": "新增投资需求",
+        "family_caption": "{year}年各类措施的减排量与成本：{scenario}相对基准情景（{scope}）",
+        "abatement": "减排量（百万吨/年）",
+        "cost_bn": "年化成本（十亿元/年）",
+        "cost_per_t": "单位减排成本（元/吨）",
+        "lost_va_per_t": "增加值损失（元/吨，另列）",
+        "total_row": "合计",
+        "not_abated": "减排量近零或为负",
+        "exposure_caption": (
+            "{year}年全国碳市场：覆盖行业的配额缺口与履约成本"
+            "（碳价{price}元/吨，{price_low}—{price_high}）"
+        ),
+        "covered": "覆盖排放（百万吨）",
+        "free": "免费配额（百万吨）",
+        "compliance": "履约成本（十亿元）",
+        "surplus": "富余配额价值（十亿元）",
+        "pass_through": (
+            "外购电力的碳成本由电力行业承担：电力行业2021年起纳入全国碳市场，工业用户的外购电力不另计履约成本"
+            "（电价传导比例参数ets.electricity_pass_through默认为0，设为大于0时单列“电价传导”一项）。"
+            "免费配额按{start}年起的基准值（最近统计年份{ref}年的排放强度）逐年收紧{tight}分配。"
+        ),
+        "cost_summary": (
+            "{label}在{y0}—{y1}年需投资{inv}十亿元，比基准情景多{extra}十亿元（90%区间{low}—{high}）。"
+            "{year}年各类措施合计减排{abated}百万吨、年化成本变化{cost}十亿元（{per_t}元/吨），"
+            "此外产量下降使工业增加值净减少{lost}十亿元（单独列示）。"
+        ),
+        "cost_sources_caption": "成本与价格数据（2020年价，载入时换算；来源见右列）",
+        "technology": "技术",
+        "cost_parameter": "参数",
+        "model_value": "取值（2020年价）",
+        "cost_range": "区间",
+        "source": "来源",
+        "no_cost_scenario": "所选情景中除基准情景外没有可比较的情景，未计算成本。",
     },
     "en": {
         "scenario": "Scenario",
@@ -274,6 +317,60 @@ UI: dict[str, dict[str, str]] = {
         "hindcast_bias": "Hindcast mean error (%)",
         "hindcast_last": "Latest year's error (%)",
         "nowcast_mape": "Nowcast mean absolute error (%)",
+        "cost_intro": (
+            "Costs are in constant 2020 CNY (billion CNY a year; other currencies and money "
+            "years are converted at load through the money table, CNY with Shandong's GDP "
+            "deflator). Investment is the new equipment and capacity the measures need "
+            "(replaced vintage by vintage as it ages); the annual capital cost uses a discount "
+            "rate of {discount} and each technology's lifetime; operation covers fixed and "
+            "variable O&M and the materials that decide a route (iron ore, scrap...); energy "
+            "is prices times purchased energy. The value added lost where capacity control "
+            "cuts output is shown apart, never netted against technology cost. Central values; "
+            "90% Monte Carlo range in brackets ({draws} draws)."
+        ),
+        "invest_caption": "Industrial investment needed {y0}-{y1} (billion CNY2020, sum {y0}-{y1})",
+        "invest_scenario": "Investment",
+        "invest_baseline": "Baseline investment",
+        "invest_extra": "Extra investment",
+        "family_caption": (
+            "Abatement and cost by lever family in {year}: {scenario} vs baseline ({scope})"
+        ),
+        "abatement": "Abatement (Mt/yr)",
+        "cost_bn": "Annual cost (bn CNY/yr)",
+        "cost_per_t": "Cost per tonne (CNY/t)",
+        "lost_va_per_t": "Lost value added (CNY/t, apart)",
+        "total_row": "Total",
+        "not_abated": "no or negative abatement",
+        "exposure_caption": (
+            "National ETS in {year}: allowance shortfall and compliance cost of the covered "
+            "sectors (allowance price {price} CNY/t, {price_low}-{price_high})"
+        ),
+        "covered": "Covered CO2 (Mt)",
+        "free": "Free allocation (Mt)",
+        "compliance": "Compliance cost (bn CNY)",
+        "surplus": "Value of surplus (bn CNY)",
+        "pass_through": (
+            "Purchased electricity is priced through the power sector: power has been in the "
+            "national ETS since 2021, and industry's purchased electricity carries no compliance "
+            "cost here (the pass-through share ets.electricity_pass_through is 0 by default; "
+            "above 0 it adds its own line). Free allocation follows benchmarks from {start} (the "
+            "emission intensity of the last observed year, {ref}), tightening {tight} a year."
+        ),
+        "cost_summary": (
+            "{label} needs {inv} billion CNY of investment in {y0}-{y1}, {extra} billion more "
+            "than the baseline (90% range {low}-{high}). In {year} its measures abate {abated} "
+            "Mt CO2 at an annual cost change of {cost} billion CNY ({per_t} CNY/t); lower "
+            "output costs {lost} billion CNY of value added on top (net, reported apart)."
+        ),
+        "cost_sources_caption": (
+            "Cost and price data (2020 CNY, converted at load; sources in the last column)"
+        ),
+        "technology": "Technology",
+        "cost_parameter": "Parameter",
+        "model_value": "Value (2020 CNY)",
+        "cost_range": "Range",
+        "source": "Source",
+        "no_cost_scenario": "No scenario other than the baseline is shown: no costs computed.",
     },
 }
 
@@ -838,6 +935,22 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "基准年各项数据的区间、工业用电占比系数，以及各项统计数据的测量区间；概率的抽样误差为√(p(1−p)/n)。"
             "措施减排量用Shapley值在各类措施间分配；排放变化用LMDI加法分解。",
         ),
+        (
+            "成本与碳市场",
+            "成本数据见assumptions/data/costs.csv（每行注明来源、货币年份与币种），载入时统一折算为2020年"
+            "不变价人民币：人民币按山东省GDP平减指数（由observations.csv的名义GDP与实际增速推算）折算，"
+            "尚无统计的年份为标明的假设；美元、欧元先按本币价格折至2020年，再按2020年年均汇率换算"
+            "（1美元=6.8974元，国家统计局2020年统计公报）。投资按设备寿命分批更新（2020年存量在寿命期内"
+            "均匀退役），年化资本成本按{discount}的实际折现率（《建设项目经济评价方法与参数》第三版社会折现率）"
+            "和各技术寿命计算。全国碳市场：钢铁、水泥熟料、电解铝自2024年排放年度纳入（首年配额等于核查排放），"
+            "其后按基准值分配并逐年收紧；配额价格2021—2025年为全国碳市场年度成交均价（折算为2020年价），"
+            "之后为假设，其区间覆盖已发表的2030年价格预测（139—300元/吨）。外购电力的碳成本由电力行业承担，"
+            "仅当设置电价传导比例时单列。成本参数的区间是蒙特卡洛和Sobol敏感性分析的输入（使用独立的随机数流，"
+            "不改变排放抽样）；各类措施的成本用与减排楔形相同的Shapley联盟分配，各类之和等于情景的总增量成本。"
+            "未找到的数据（山东工业电价与气价、玻璃电熔投资、非碳酸盐原料与替代燃料成本、配额基准值等）"
+            "为标明的假设，见assumptions/data/README.md与下表。电网排放因子下降不计入工业成本（电力行业投资不在模型范围内，"
+            "只计厂区光伏）。",
+        ),
     ],
     "en": [
         (
@@ -902,6 +1015,33 @@ METHODS: dict[str, list[tuple[str, str]]] = {
             "sqrt(p(1-p)/n). Reductions are shared between lever families with Shapley values; "
             "changes in emissions are split with additive LMDI.",
         ),
+        (
+            "Costs and the carbon market",
+            "Cost data are in assumptions/data/costs.csv (every row with its source, money year "
+            "and currency) and are converted at load to constant 2020 CNY: CNY with Shandong's "
+            "GDP deflator (derived from nominal GDP and real growth in observations.csv), years "
+            "without statistics as stated assumptions; USD and EUR are brought to 2020 in their "
+            "own prices, then converted at the 2020 average exchange rate (1 USD = 6.8974 CNY, "
+            "NBS statistical communique 2020). Investment renews each technology's capacity "
+            "vintage by vintage (the 2020 stock retires evenly over its lifetime); the annual "
+            "capital cost uses a {discount} real discount rate (the social discount rate of the "
+            "Economic Evaluation Methods and Parameters for Construction Projects, 3rd edition) "
+            "and each lifetime. National ETS: steel, cement clinker and primary aluminium are "
+            "covered from their 2024 emissions (first-year allocation equal to verified "
+            "emissions), then allocated by benchmarks that tighten each year; the allowance "
+            "price for 2021-2025 is the market's annual average (in 2020 CNY), later an "
+            "assumption whose range spans the published 2030 projections (139-300 CNY/t). "
+            "Purchased electricity carries the power sector's carbon cost, shown as its own "
+            "line only when a pass-through share is set. The cost ranges are Monte Carlo and "
+            "Sobol inputs (drawn from their own random stream, so emission draws do not change); "
+            "lever-family costs are shared by the same Shapley coalitions as the wedges and add "
+            "up to the scenario's total increment. Data not found (Shandong's industrial power "
+            "and gas tariffs, electric glass-melting capex, non-carbonate raw material and "
+            "alternative fuel costs, the allocation benchmarks...) are stated assumptions, see "
+            "assumptions/data/README.md and the table below. A cleaner grid costs industry nothing "
+            "here (the power sector's investment is outside the model; only on-site PV is "
+            "costed).",
+        ),
     ],
 }
 ELECTRICITY_METHOD = {
@@ -916,6 +1056,7 @@ def methods_html(
     grid_factor_2020: float | None = None,
     through: int = 2020,
     published: Mapping[int, float] | None = None,
+    discount_rate: float = 0.08,
 ) -> str:
     """The methods and sources appendix as HTML (citations, escaped); the numbers it quotes
     come from the scenario (the 2020 grid factor), not from the text."""
@@ -930,10 +1071,15 @@ def methods_html(
         )
         or "—"
     )
+    fields = {
+        "method": method,
+        "grid": grid,
+        "through": through,
+        "published": pub,
+        "discount": f"{discount_rate:.0%}",
+    }
     items = "".join(
-        f"<dt>{html_escape(title)}</dt>"
-        f"<dd>{html_escape(body.format(method=method, grid=grid, through=through, published=pub))}"
-        "</dd>"
+        f"<dt>{html_escape(title)}</dt><dd>{html_escape(body.format(**fields))}</dd>"
         for title, body in METHODS[lang]
     )
     return f'<dl class="pp-methods">{items}</dl>'
@@ -1047,3 +1193,204 @@ def hindcast_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
             t["nowcast_mape"]: summary["nowcast_mape_pct"].round(1),
         }
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Costs and the carbon market (model.analysis.costs, model.engine.costs)
+
+COST_DRAWS = 64  # Monte Carlo draws of the cost attribution (every coalition is run per draw)
+COST_YEARS = (2030, 2035)  # years of the MAC curves
+INVEST_YEARS = (2026, 2030)  # the investment period the briefing reports
+COVERED_SECTORS = ("steel", "nonferrous", "building_materials")
+
+
+def _span(lo: float, hi: float, lang: str, digits: int = 1) -> str:
+    """' (lo to hi)' / '（lo—hi）', empty when the range is unknown."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return ""
+    a, b = _num(lo, digits), _num(hi, digits)
+    return f"（{a}—{b}）" if lang == "zh" else f" ({a} to {b})"
+
+
+def cost_intro(discount_rate: float, draws: int, lang: str) -> str:
+    """How the costs are counted (text, not HTML)."""
+    return ui(lang)["cost_intro"].format(discount=f"{discount_rate:.0%}", draws=draws)
+
+
+def investment_table(
+    invest: Mapping[str, Mapping[str, float]], labels: Mapping[str, str], lang: str
+) -> pd.DataFrame:
+    """One row per scenario: its investment over the period, the baseline's and the extra,
+    with the Monte Carlo range (model.analysis.costs.investment_between)."""
+    t = ui(lang)
+    rows = []
+    for name, inv in invest.items():
+        rows.append(
+            {
+                t["scenario"]: labels.get(name, name),
+                t["invest_scenario"]: _num(inv["scenario"])
+                + _span(inv.get("scenario_p05", np.nan), inv.get("scenario_p95", np.nan), lang),
+                t["invest_baseline"]: _num(inv["reference"]),
+                t["invest_extra"]: _num(inv["incremental"])
+                + _span(
+                    inv.get("incremental_p05", np.nan), inv.get("incremental_p95", np.nan), lang
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def family_cost_table(families: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Abatement, annual cost, cost per tonne (range) and lost value added per tonne of each
+    lever family that differs, and their total (model.analysis.costs.family_table rows)."""
+    from model.report.charts import FAMILY_SHORT
+
+    t = ui(lang)
+    rows = []
+    for r in families.to_dict("records"):
+        total = r["family"] == "total"
+        if not total and abs(r["abatement"]) < 1e-9 and abs(r["cost"]) < 1e-9:
+            continue
+        per_t = t["not_abated"]
+        if np.isfinite(r["cost_per_t"]):
+            per_t = _num(r["cost_per_t"], 0) + _span(
+                r.get("cost_per_t_p05", np.nan), r.get("cost_per_t_p95", np.nan), lang, 0
+            )
+        lost = ""
+        if r["lost_value_added"] > 0.05 and r["abatement"] > 0:
+            lost = _num(r["lost_value_added"] / r["abatement"] * 1000, 0)
+        rows.append(
+            {
+                t["lever_family"]: t["total_row"]
+                if total
+                else FAMILY_SHORT[lang].get(r["family"], r["family"]),
+                t["abatement"]: _num(r["abatement"]),
+                t["cost_bn"]: _num(r["cost"]),
+                t["cost_per_t"]: per_t,
+                t["lost_va_per_t"]: lost,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def exposure_numbers(results: Results, year: int) -> pd.DataFrame:
+    """The covered sectors' carbon-market lines in `year` (central, p5, p95 of the draws)."""
+    col = int(np.flatnonzero(results.years == year)[0])
+    rows = []
+    names = sector_labels("iamc")
+    for sector in COVERED_SECTORS:
+        name = names[sector]
+        row: dict[str, Any] = {"scenario": results.scenario, "sector": sector, "year": year}
+        for item, variable in (
+            ("covered", f"Carbon Market|Covered Emissions|{name}"),
+            ("free", f"Carbon Market|Free Allocation|{name}"),
+            ("compliance", f"Cost|Carbon Market|{name}|Compliance"),
+            ("surplus", f"Revenue|Carbon Market|{name}"),
+        ):
+            values = results.get(variable)[:, col]
+            row[item] = float(values[0])
+            draws = values[1:]
+            row[f"{item}_p05"], row[f"{item}_p95"] = (
+                np.percentile(draws, [5, 95]).tolist() if draws.size else (np.nan, np.nan)
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def exposure_table(numbers: pd.DataFrame, labels: Mapping[str, str], lang: str) -> pd.DataFrame:
+    """:func:`exposure_numbers` of several scenarios labelled for the briefing."""
+    t = ui(lang)
+    sectors = sector_labels(lang)
+    rows = []
+    for r in numbers.to_dict("records"):
+        rows.append(
+            {
+                t["scenario"]: labels.get(r["scenario"], r["scenario"]),
+                t["sector"]: sectors[r["sector"]],
+                t["covered"]: _num(r["covered"]),
+                t["free"]: _num(r["free"]),
+                t["compliance"]: _num(r["compliance"], 2)
+                + _span(r["compliance_p05"], r["compliance_p95"], lang, 2),
+                t["surplus"]: _num(r["surplus"], 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def exposure_caption(results: Results, year: int, lang: str) -> str:
+    """The exposure table's caption with the year's allowance price and its range."""
+    price = results.series("Price|Carbon|National ETS")
+    draws = results.draws("Price|Carbon|National ETS")[:, int(year - results.years[0])]
+    low, high = np.percentile(draws, [5, 95]) if draws.size else (np.nan, np.nan)
+    return ui(lang)["exposure_caption"].format(
+        year=year, price=_num(price.loc[year], 0), price_low=_num(low, 0), price_high=_num(high, 0)
+    )
+
+
+def pass_through_note(scenario: Any, lang: str) -> str:
+    """Purchased electricity and the power sector; how the benchmarks work (text)."""
+    return ui(lang)["pass_through"].format(
+        start=int(scenario.value("ets.benchmark_start_year", 2030)),
+        ref=scenario.observed_through,
+        tight=_pct(scenario.value("ets.benchmark_tightening", 2030), 1, sign=False),
+    )
+
+
+def cost_summary(
+    label: str, invest: Mapping[str, float], families: pd.DataFrame, year: int, lang: str
+) -> str:
+    """One paragraph: the investment the scenario needs and what its measures cost per tonne."""
+    t = ui(lang)
+    total = families.set_index("family").loc["total"]
+    return t["cost_summary"].format(
+        label=label,
+        y0=int(invest["first"]),
+        y1=int(invest["last"]),
+        inv=_num(invest["scenario"]),
+        extra=_num(invest["incremental"]),
+        low=_num(invest.get("incremental_p05", np.nan)),
+        high=_num(invest.get("incremental_p95", np.nan)),
+        year=year,
+        abated=_num(total["abatement"]),
+        cost=_num(total["cost"]),
+        per_t=_num(total["cost_per_t"], 0),
+        lost=_num(total["lost_value_added"]),
+    )
+
+
+# The rows of the cost-sources table: every technology's capex, the prices, CO2 transport and
+# storage, and the assumptions without a capex (materials).
+SOURCE_PARAMETERS = ("capex", "variable_opex")
+COST_KINDS = {
+    "zh": {"quoted": "引用", "derived": "推算", "assumption": "假设"},
+    "en": {"quoted": "quoted", "derived": "derived", "assumption": "assumption"},
+}
+
+
+def cost_sources_table(costs: Any, lang: str) -> pd.DataFrame:
+    """Cost and price data with their sources for the methods appendix (model units)."""
+    from model.inputs.costs import TECHNOLOGY_LABELS
+
+    t = ui(lang)
+    kinds = COST_KINDS[lang]
+    table = costs.table
+    keep = (table["technology"] == "price") | table["parameter"].isin(SOURCE_PARAMETERS)
+    rows = []
+    for r in table[keep].to_dict("records"):
+        label = TECHNOLOGY_LABELS.get(r["technology"], {}).get(lang, r["technology"])
+        span = (
+            ""
+            if r["model_low"] == r["model_high"]
+            else f"{r['model_low']:,.4g}–{r['model_high']:,.4g}"
+        )
+        rows.append(
+            {
+                t["technology"]: label,
+                t["cost_parameter"]: r["parameter"],
+                t["model_value"]: f"{r['model_value']:,.4g} {r['model_unit']}",
+                t["cost_range"]: span,
+                t["kind"]: kinds.get(r["kind"], r["kind"]),
+                t["source"]: r["source"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -106,6 +106,15 @@ TEXT: dict[str, dict[str, str]] = {
         "lmdi_end": "{year}年",
         "no_data": "无数据",
         "other_family": "其他参数差异",
+        "mac": "边际减排成本曲线：{scenario}（相对基准情景，{scope}）",
+        "mac_year": "{year}年",
+        "mac_x": "减排量（百万吨二氧化碳/年，按成本由低到高累计）",
+        "mac_y": "减排成本（元/吨二氧化碳，2020年价）",
+        "mac_price": "全国碳市场配额价格（虚线，当年）",
+        "mac_price_value": "{price:.0f} 元/吨",
+        "mac_range": "5%–95% 区间（蒙特卡洛）",
+        "mac_clipped": "超出坐标范围",
+        "mac_lost_va": "未含增加值损失，另列",
     },
     "en": {
         "year": "Year",
@@ -174,6 +183,15 @@ TEXT: dict[str, dict[str, str]] = {
         "lmdi_end": "{year}",
         "no_data": "no data",
         "other_family": "Other differing parameters",
+        "mac": "Marginal abatement cost curve: {scenario} vs baseline ({scope})",
+        "mac_year": "{year}",
+        "mac_x": "Abatement (Mt CO2/yr, cumulated from the cheapest)",
+        "mac_y": "Cost of abatement (CNY2020 per t CO2)",
+        "mac_price": "National ETS allowance price (dashed, that year)",
+        "mac_price_value": "{price:.0f} CNY/t",
+        "mac_range": "5-95% range (Monte Carlo)",
+        "mac_clipped": "beyond the axis",
+        "mac_lost_va": "lost value added not included, shown apart",
     },
 }
 
@@ -686,6 +704,101 @@ def lever_wedges(
         ax.set_ylabel(t["mt_co2"])
         ax.grid(axis="x", visible=False)
     fig.suptitle(t["wedges"].format(scope=scope_label(scope, lang), scenario=scenario))
+    return fig
+
+
+def mac_curve(
+    curves: Mapping[int, pd.DataFrame],
+    lang: str = "zh",
+    scope: str = "direct_plus_indirect",
+    scenario: str = "",
+    prices: Mapping[int, float] | None = None,
+    limit: float = 3000.0,
+) -> Figure:
+    """Marginal abatement cost curve per year: one bar per lever family x sector, width =
+    abatement, height = cost per tonne, sorted by height (model.analysis.costs.mac_curve).
+
+    The Monte Carlo's 5-95% range of each bar's height is a vertical line at its centre when
+    the table has it; heights beyond +-`limit` CNY/t are cut at the axis and their value
+    written there; the carbon price of the year (`prices`) is a dashed line. Capacity control
+    bars are hatched: their cost leaves out the value added the caps cost (reported apart).
+    """
+    t = text(lang)
+    years = sorted(curves)
+    if not years:
+        raise ValueError("mac_curve: no years")
+    fig, axes = new_figure(5.6 * len(years) + 1.0, 5.6, ncols=len(years))
+    seen: dict[str, Any] = {}
+    for ax, year in zip(axes, years, strict=True):
+        d = curves[year]
+        on = d[d["on_curve"]] if "on_curve" in d.columns else d
+        if on.empty:
+            ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes)
+            continue
+        heights = on["cost_per_t"].to_numpy(float)
+        shown = np.clip(heights, -limit, limit)
+        colours = [FAMILY_COLOURS.get(f, "#BBBBBB") for f in on["family"]]
+        bars = ax.bar(
+            on["x0"],
+            shown,
+            width=on["abatement"],
+            align="edge",
+            color=colours,
+            edgecolor="white",
+            linewidth=0.6,
+        )
+        for bar, family in zip(bars, on["family"], strict=True):
+            if family == "capacity_control":
+                bar.set_hatch("//")
+            seen.setdefault(family, bar)
+        centre = (on["x0"] + on["x1"]).to_numpy(float) / 2
+        if "cost_per_t_p05" in on.columns:
+            lo = np.clip(on["cost_per_t_p05"].to_numpy(float), -limit, limit)
+            hi = np.clip(on["cost_per_t_p95"].to_numpy(float), -limit, limit)
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            if ok.any():
+                ranges = ax.vlines(centre[ok], lo[ok], hi[ok], color="#333333", linewidth=0.9)
+                seen.setdefault("_range", ranges)
+        widths = on["abatement"].to_numpy(float)
+        for x, h, v, w in zip(centre, shown, heights, widths, strict=True):
+            if abs(v) > limit and w >= 0.02 * float(on["x1"].max()):
+                ax.text(x, h, f"{v:,.0f}", ha="center", va="bottom" if v > 0 else "top", fontsize=7)
+        price = (prices or {}).get(year)
+        if price is not None:
+            line = ax.axhline(price, color="#CC3311", linestyle="--", linewidth=1.1)
+            ax.text(
+                0.01,
+                price,
+                t["mac_price_value"].format(price=price),
+                transform=ax.get_yaxis_transform(),
+                color="#CC3311",
+                fontsize=8,
+                va="bottom",
+            )
+            seen.setdefault("_price", line)
+        ax.axhline(0, color="#666666", linewidth=0.8)
+        ax.set_xlim(0, float(on["x1"].max()) * 1.02)
+        ax.set_ylim(
+            min(-100.0, float(np.nanmin(shown)) * 1.12), max(200.0, float(np.nanmax(shown)) * 1.12)
+        )
+        ax.set_title(t["mac_year"].format(year=year))
+        ax.set_xlabel(t["mac_x"])
+        ax.set_ylabel(t["mac_y"])
+    handles, names = [], []
+    for key, handle in seen.items():
+        if key == "_range":
+            handles.append(handle)
+            names.append(t["mac_range"])
+        elif key == "_price":
+            handles.append(handle)
+            names.append(t["mac_price"])
+        else:
+            handles.append(handle)
+            names.append(FAMILY_SHORT[lang].get(key, key))
+    if "capacity_control" in seen:
+        names[list(seen).index("capacity_control")] += f" ({t['mac_lost_va']})"
+    fig.legend(handles, names, loc="outside lower center", ncols=3, fontsize=8.5, frameon=False)
+    fig.suptitle(t["mac"].format(scope=scope_label(scope, lang), scenario=scenario))
     return fig
 
 

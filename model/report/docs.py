@@ -32,9 +32,11 @@ assumption with its rationale. 模型的全部假设都在此目录，每个数�
   `label` and `settings` (`electricity_method`: calorific | coal_equivalent; `headline_scope`:
   direct | direct_plus_indirect; `plateau_tolerance`; `nowcast`: true | false).
 - `data/`: sourced tables (the CEADs inventory 2000-2019 and its sector and fuel maps, every
-  hand-chosen number in `choices.csv`, technology factors, targets, and the observed
+  hand-chosen number in `choices.csv`, technology factors, targets, the observed
   statistics after 2019: `observations.csv`, declared series by
-  series in `observed_series.csv`); see `data/README.md`. Every row carries `source`.
+  series in `observed_series.csv`, and the cost data: `costs.csv`, technology costs and
+  prices as published, converted to constant 2020 CNY at load through `money.csv`); see
+  `data/README.md`. Every row carries `source`.
 
 ## Writing a value over the years
 - constant: `0.3`, the same value every year;
@@ -54,7 +56,8 @@ full after `phase_in` years; a `growth` draw (low/high are annual rates, e.g. -0
 shifts the path's growth rate from the first year after the anchor, at full width, so the
 deviation compounds. The anchor is the last year evidence fixes: the last observed year of an
 observed driver, the last observed year of industrial value added for the value-added indices,
-else the base year 2020. A scenario that sets a parameter without `uncertainty` keeps the
+else the base year 2020, or a later year a declaration names (`anchor:`, e.g. the carbon
+price, observed through 2025). A scenario that sets a parameter without `uncertainty` keeps the
 default uncertainty declared below. The Monte Carlo also draws the base year's ranges
 (the base-year table's low/high) and each observed series' measurement range.
 
@@ -117,7 +120,10 @@ def assumptions_readme(assumptions: Path) -> str:
     out.append(
         "\nWedges (Shapley attribution) split the gap to baseline among these families: "
         + ", ".join(f"`{f}`" for f in LEVER_FAMILIES)
-        + ". `activity` and `technology` parameters are drivers, not levers.\n"
+        + ". `activity` and `technology` parameters are drivers, not levers. `economics` "
+        "parameters (the carbon market, the discount rate) change costs, never emissions: the "
+        "Monte Carlo draws them from their own random stream, and wedges count them in "
+        "`other`.\n"
     )
     out.append("## Parameters / 参数\n")
     for ns in schema.namespaces:

@@ -148,11 +148,14 @@ WORKBOOK_SHEETS = (
     "emissions",
     "energy",
     "production",
+    "costs",
     "iamc",
     "sources",
 )
 # First columns that label rows (kept in view by freezing the panes) per data sheet.
-_LABEL_COLUMNS = {"emissions": 5, "energy": 5, "production": 4, "iamc": 5}
+_LABEL_COLUMNS = {"emissions": 5, "energy": 5, "production": 4, "costs": 5, "iamc": 5}
+# The cost variables (model.engine.costs) the costs sheet lists, in this order.
+COST_PREFIXES = ("Investment|", "Cost|", "Revenue|", "Carbon Market|", "Price|Carbon|")
 
 CEADS_CITATION = (
     "CEADs (China Emission Accounts and Datasets, ceads.net), Shandong provincial inventory, "
@@ -259,7 +262,7 @@ def workbook_tables(
 
     data = load_data(assumptions_dir)
     sectors = [(s, data.sector_info.at[s, "iamc_name"]) for s in data.sectors]
-    peaks, targets, emissions, energy, production, iamc = [], [], [], [], [], []
+    peaks, targets, emissions, energy, production, costs, iamc = [], [], [], [], [], [], []
     for r in results_list:
         settings = r.meta.get("settings", {})
         tolerance = float(settings.get("plateau_tolerance", 0.02))
@@ -287,15 +290,26 @@ def workbook_tables(
                         energy.append(_sheet_row(by_var, var, sector=name, carrier=carrier))
         for var in by_var.index[by_var.index.str.startswith("Production|")]:
             production.append(_sheet_row(by_var, var, product=var.removeprefix("Production|")))
+        for prefix in COST_PREFIXES:
+            for var in by_var.index[by_var.index.str.startswith(prefix)]:
+                costs.append(_sheet_row(by_var, var, item=prefix.split("|")[0]))
     return {
         "peaks": _front(pd.concat(peaks, ignore_index=True), ["scenario", "sector", "scope"]),
         "targets": pd.concat(targets, ignore_index=True),
         "emissions": pd.DataFrame(emissions),
         "energy": pd.DataFrame(energy),
         "production": pd.DataFrame(production),
+        "costs": _without_history(pd.DataFrame(costs)),
         "iamc": pd.concat(iamc, ignore_index=True),
         "sources": _sources_table(Path(assumptions_dir), data),
     }
+
+
+def _without_history(df: pd.DataFrame) -> pd.DataFrame:
+    """Costs are projections: drop the year columns before the base year (all empty)."""
+    from model.inputs.trajectory import BASE_YEAR
+
+    return df[[c for c in df.columns if not isinstance(c, int) or c >= BASE_YEAR]]
 
 
 def _front(df: pd.DataFrame, first: list[str]) -> pd.DataFrame:
@@ -332,6 +346,33 @@ def _sources_table(root: Path, data: Any) -> pd.DataFrame:
         }
         for key, d in schema.parameters.items()
     ]
+    for row in data.costs.table.itertuples(index=False):
+        money = f" ({row.currency} of {row.money_year})" if row.currency else ""
+        rows.append(
+            {
+                "kind": f"cost data ({row.kind})",
+                "key": f"{row.technology}.{row.parameter}",
+                "family": "costs.csv",
+                "unit": f"{row.model_unit}; as written: {row.value} {row.unit}{money}",
+                "zh": "",
+                "en": f"{row.model_value:.6g} (range {row.model_low:.6g}-{row.model_high:.6g})",
+                "clause": "",
+                "source": row.source,
+            }
+        )
+    for row in data.costs.money.itertuples(index=False):
+        rows.append(
+            {
+                "kind": f"money ({row.kind})",
+                "key": f"{row.currency}.{row.year}",
+                "family": "money.csv",
+                "unit": f"CNY2020 per {row.currency} of {row.year}",
+                "zh": "",
+                "en": f"{row.value:.6g}",
+                "clause": "",
+                "source": row.source,
+            }
+        )
     for name, t in data.targets.iterrows():
         rows.append(
             {
@@ -395,6 +436,14 @@ def readme_table(
         ),
         ("sheet: energy", "分行业、分品种终端能源消费", "Final energy by sector and carrier"),
         ("sheet: production", "主要产品产量", "Production of the main products"),
+        (
+            "sheet: costs",
+            "分行业投资、年化资本成本、运行成本、能源成本，全国碳市场履约成本、电价传导、"
+            "覆盖排放与免费配额，碳价（2020年不变价）",
+            "Investment, annualised capital, operation and energy cost by sector; the national "
+            "carbon market's compliance cost, electricity pass-through, covered emissions and "
+            "free allocation; the allowance price (constant 2020 CNY)",
+        ),
         ("sheet: iamc", "全部变量（IAMC 格式）", "All variables (IAMC format)"),
         (
             "sheet: sources",
@@ -408,6 +457,22 @@ def readme_table(
             "Mtce/yr; electricity converted as in settings (calorific or coal-equivalent)",
         ),
         ("unit: production", "百万吨/年（Mt/yr）", "Mt/yr"),
+        (
+            "unit: costs",
+            "十亿元/年（2020年价，billion CNY2020/yr）；碳价：元/吨CO2（2020年价）。"
+            "货币年份与币种在载入时经 money.csv 换算"
+            "（山东GDP平减指数；外币先按本币价格折至2020年，再按2020年汇率）",
+            "billion CNY2020/yr; carbon price CNY2020/t CO2. Money years and currencies are "
+            "converted at load through money.csv (Shandong's GDP deflator; foreign money brought "
+            "to 2020 in its own prices, then at the 2020 exchange rate)",
+        ),
+        (
+            "costs: scope",
+            "外购电力按电力行业的碳价计入（传导比例默认为0）；产能控制的增加值损失另列，不与技术成本相抵",
+            "Purchased electricity is priced through the power sector (pass-through share 0 by "
+            "default); the value added capacity control costs is reported apart, never netted "
+            "against technology cost",
+        ),
         ("unit: value added", "十亿元（2020年价格）", "billion CNY at 2020 prices"),
         ("scope", SCOPE_NOTE["zh"], SCOPE_NOTE["en"]),
         (
@@ -444,7 +509,7 @@ def write_workbook(
     results_list: Results | list[Results], path: Path | str, assumptions_dir: Path | str
 ) -> Path:
     """An Excel workbook for readers who do not use Python: README (zh/en) plus one sheet per
-    table (peaks, targets, emissions, energy, production, all variables, sources)."""
+    table (peaks, targets, emissions, energy, production, costs, all variables, sources)."""
     from model.report.provenance import provenance
 
     _require_suffix(path, ".xlsx")
