@@ -448,6 +448,21 @@ if scenario != "baseline":
         title=f"{base.label[lang]} → {scen.label[lang]} (2030)\\n{scope_text}",
         start_label=base.label[lang], end_label=scen.label[lang])))
 """),
+        md("""
+## What the measures cost
+
+Against the baseline: each lever family's cost per tonne (Shapley over the wedges' coalitions,
+one attribution per Monte Carlo draw). Saved, so the batch's briefings reuse it.
+"""),
+        code("""
+from model.analysis.costs import family_table, lever_costs
+from model.report.briefing import COST_DRAWS, COST_YEARS
+
+lever = None
+if scenario != "baseline":
+    lever = lever_costs(scen, base, COST_YEARS, draws=COST_DRAWS, seed=seed)
+    display(family_table(lever, COST_YEARS[0]).round(2))
+"""),
         md("## Save the numbers"),
         code("""
 write_table(summary, out / "uncertainty_summary.csv")
@@ -457,6 +472,8 @@ write_table(sensitivity, out / "sensitivity.csv")
 write_table(decomp, out / "decomposition_2020_2030.csv")
 if len(decomp_vs):
     write_table(decomp_vs, out / "decomposition_vs_baseline_2030.csv")
+if lever is not None:
+    write_table(lever.table, out / "lever_costs.csv")
 head = probability[probability["scope"] == scope].iloc[0]
 dist = uncertainty.peak_distribution(results, data, (scope,))
 dist = dist[dist["sector"] == INDUSTRY]
@@ -473,6 +490,8 @@ numbers = {
     "target_probability": {r["target"]: r["probability"] for r in target_probs.to_dict("records")},
     "top_parameters_2030": sensitivity[sensitivity["output"] == "emissions_2030"]["parameter"].head(5).tolist(),
     "decomposition_2020_2030_mt": {k: float(v) for k, v in effects.items()},
+    "cost_draws": COST_DRAWS if lever is not None else None,
+    "cost_years": list(COST_YEARS) if lever is not None else None,
 }
 save_json("uncertainty_numbers.json", numbers)
 print(f"saved to {out}")
@@ -651,7 +670,9 @@ figure(plotting.peak_year_histogram(list(results.values()), scope, lang))
         code("report.section_title('五、成本与碳市场', '5. Costs and the carbon market', lang)"),
         code(
             """
-from model.analysis.costs import CostRuns, family_table, investment_between, lever_costs, mac_curve
+from model.analysis.costs import (
+    CostRuns, LeverCosts, family_table, investment_between, lever_costs, mac_curve,
+)
 
 # What the measures cost: investment, cost per tonne by lever family (the wedges' Shapley
 # coalitions, per Monte Carlo draw), the MAC curves, and the national carbon market's charge.
@@ -661,6 +682,7 @@ else:
     base_results = model.run(baseline, draws=draws, seed=seed)
 compared = [name for name in scenarios if name != "baseline"]
 cost_numbers = {}
+reused = {}  # what this briefing took from the batch's upstream jobs instead of computing
 text = bc.ui(lang)
 year = bc.COST_YEARS[0]
 if compared:
@@ -671,7 +693,18 @@ if compared:
         )
         for name in compared
     }
-    lever = lever_costs(loaded[shown], baseline, bc.COST_YEARS, draws=bc.COST_DRAWS, seed=seed)
+    # The batch's uncertainty job for this scenario saved the same attribution: reuse it.
+    expect = {
+        "scenario": shown, "seed": seed, "overrides": list(overrides),
+        "cost_draws": bc.COST_DRAWS, "cost_years": list(bc.COST_YEARS),
+    }
+    folder = bc.upstream_folder(run_dir, "uncertainty", "uncertainty_numbers.json", expect)
+    saved = bc.read_saved_table(folder, "lever_costs.csv")
+    reused["lever_costs"] = saved is not None
+    if saved is not None:
+        lever = LeverCosts.from_table(saved)
+    else:
+        lever = lever_costs(loaded[shown], baseline, bc.COST_YEARS, draws=bc.COST_DRAWS, seed=seed)
     families = family_table(lever, year)
     discount = loaded[shown].value("finance.discount_rate", year)
     intro = bc.cost_intro(discount, bc.COST_DRAWS, lang)
@@ -728,9 +761,17 @@ report.table_html(
         code("report.section_title('附录：回测', 'Appendix: hindcast', lang)"),
         code("""
 # How far the projections from 2020 were off in the years since observed (never used to fit).
-back = hindcast("baseline", overrides, draws=draws, seed=seed)
-display(figure(plotting.hindcast_chart(back.table, baseline.label[lang], lang)))
-report.table_html(bc.hindcast_table(back.summary, lang), lang, caption=bc.ui(lang)["hindcast_caption"])
+# The batch's calibration job saved the same comparison (same draws and seed): reuse it.
+expect = {"scenario": "baseline", "draws": draws, "seed": seed, "overrides": list(overrides)}
+folder = bc.upstream_folder(run_dir, "calibration", "calibration_numbers.json", expect)
+back_table = bc.read_saved_table(folder, "hindcast.csv")
+back_summary = bc.read_saved_table(folder, "hindcast_summary.csv")
+reused["hindcast"] = back_table is not None and back_summary is not None
+if not reused["hindcast"]:
+    back = hindcast("baseline", overrides, draws=draws, seed=seed)
+    back_table, back_summary = back.table, back.summary
+display(figure(plotting.hindcast_chart(back_table, baseline.label[lang], lang)))
+report.table_html(bc.hindcast_table(back_summary, lang), lang, caption=bc.ui(lang)["hindcast_caption"])
 """),
         code("""
 prov = provenance(first.assumptions_dir, seed)
@@ -752,6 +793,7 @@ save_json(f"briefing_numbers_{lang}.json", {
     "overrides": list(overrides), "scope": scope, "footer": footer,
     "headline": numbers.to_dict("records"),
     "upstream_used": bool(run_dir) and len(upstream["peaks"]) > 0,
+    "reused": reused,
 })
 save_json(f"costs_{lang}.json", cost_numbers)
 """,
@@ -785,7 +827,7 @@ How the model meets the data:
 """),
         params("""
 scenario: str = "baseline"  # scenario name (assumptions/scenarios/<name>.yaml)
-draws: int = 500  # Monte Carlo draws of the hindcast band (0: none)
+draws: int = 1000  # Monte Carlo draws of the hindcast band (0: none)
 seed: int = 20201231  # random seed of the draws
 overrides: list = []  # assumption overrides, dotted keys as for the CLI --set (DESIGN.md)
 lang: str = "zh"  # chart labels: zh or en

@@ -184,6 +184,31 @@ def test_upstream_tables_are_read_and_take_precedence(tmp_path: Path, setup) -> 
     assert isinstance(merged, pd.DataFrame)
 
 
+def test_upstream_folder_needs_a_successful_job_with_the_same_settings(tmp_path) -> None:
+    jobs = []
+    for name, status, scenario in (
+        ("uncertainty", "failed", "plan"),
+        ("uncertainty", "ok", "baseline"),
+        ("uncertainty", "ok", "plan"),
+    ):
+        folder = tmp_path / "data" / f"{name}_{status}_{scenario}"
+        folder.mkdir(parents=True)
+        numbers = {"scenario": scenario, "seed": 7, "overrides": []}
+        (folder / "numbers.json").write_text(json.dumps(numbers), encoding="utf-8")
+        jobs.append({"name": name, "status": status, "data_dir": str(folder.relative_to(tmp_path))})
+    (tmp_path / "manifest.json").write_text(json.dumps({"jobs": jobs}), encoding="utf-8")
+    want = {"scenario": "plan", "seed": 7, "overrides": []}
+    found = bc.upstream_folder(tmp_path, "uncertainty", "numbers.json", want)
+    assert found == tmp_path / "data" / "uncertainty_ok_plan"
+    # Any disagreement (seed, overrides, a key the job did not save) means: compute afresh.
+    for other in ({**want, "seed": 8}, {**want, "overrides": ["x=1"]}, {**want, "draws": 64}):
+        assert bc.upstream_folder(tmp_path, "uncertainty", "numbers.json", other) is None
+    assert bc.upstream_folder(tmp_path, "calibration", "numbers.json", want) is None
+    assert bc.upstream_folder("", "uncertainty", "numbers.json", want) is None
+    assert bc.read_saved_table(found, "missing.csv") is None
+    assert bc.read_saved_table(None, "missing.csv") is None
+
+
 def test_single_lever_scenarios_become_one_table_row_each() -> None:
     from model.analysis.wedges import lever_wedges, wedge_table_for_years
 

@@ -19,6 +19,7 @@ import model.inputs.costs as cost_inputs
 from model.analysis.costs import (
     ABATEMENT_FLOOR,
     CNY_PER_T,
+    LeverCosts,
     cost_runs,
     cost_table,
     family_table,
@@ -32,7 +33,7 @@ from model.analysis.wedges import lever_wedges
 from model.engine.costs import crf, levelised_cost, vintage_costs
 from model.engine.runner import engine_inputs, evaluate_params, run, scenario_params
 from model.engine.sampling import DrawPlan, draw_plan
-from model.errors import AssumptionError
+from model.errors import AssumptionError, ModelError
 from model.inputs.costs import TECHNOLOGIES, shandong_deflator
 from model.inputs.data import load_data
 from model.inputs.scenario import load_scenario
@@ -244,6 +245,21 @@ def test_mac_areas_sum_to_the_total_incremental_cost(plan_levers):
         assert on["cost_per_t"].is_monotonic_increasing
         np.testing.assert_allclose(on["x1"] - on["x0"], on["abatement"])
         np.testing.assert_allclose(on["x0"].iloc[1:], on["x1"].iloc[:-1])
+
+
+def test_a_saved_attribution_gives_the_same_tables(plan_levers, tmp_path):
+    # The batch's briefings reuse the uncertainty job's saved attribution: identical numbers.
+    from model.report.briefing import read_saved_table
+    from model.report.exports import write_table
+
+    write_table(plan_levers.table, tmp_path / "lever_costs.csv")
+    saved = LeverCosts.from_table(read_saved_table(tmp_path, "lever_costs.csv"))
+    assert (saved.scenario, saved.against, saved.years) == ("plan", "baseline", (2030, 2035))
+    for year in (2030, 2035):
+        pd.testing.assert_frame_equal(family_table(saved, year), family_table(plan_levers, year))
+        pd.testing.assert_frame_equal(mac_curve(saved, year), mac_curve(plan_levers, year))
+    with pytest.raises(ModelError, match="on_curve"):
+        LeverCosts.from_table(plan_levers.table.drop(columns="on_curve"))
 
 
 def test_monte_carlo_ranges_bracket_the_draws(plan_levers):

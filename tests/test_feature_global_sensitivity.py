@@ -79,6 +79,16 @@ def test_model_of_quantiles_matches_a_monte_carlo_draw(baseline):
     assert y[0, 0] == pytest.approx(central.loc[2020:].max())
 
 
+def test_the_model_in_slices_gives_the_rows_it_gives_whole(baseline, monkeypatch):
+    # Large samples go through the engine a slice at a time (memory): rows are independent.
+    import model.analysis.sensitivity as sensitivity
+
+    u = np.random.default_rng(3).random((23, len(uncertain_inputs(baseline))))
+    whole = scenario_model(baseline)(u)
+    monkeypatch.setattr(sensitivity, "SENSITIVITY_ROWS", 5)
+    np.testing.assert_array_equal(scenario_model(baseline)(u), whole)
+
+
 def test_sobol_small_n_runs_and_is_reproducible(baseline):
     a, text = scenario_sensitivity(baseline, "sobol", n=8, seed=11)
     b, _ = scenario_sensitivity(baseline, "sobol", n=8, seed=11)

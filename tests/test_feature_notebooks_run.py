@@ -96,6 +96,57 @@ def test_uncertainty_runs_and_saves_the_probability(tmp_path: Path) -> None:
     for name in ("uncertainty_summary.csv", "sensitivity.csv", "decomposition_2020_2030.csv"):
         assert (out / name).is_file(), name
     assert (out / "decomposition_vs_baseline_2030.csv").is_file()
+    # The lever cost attribution the batch's briefings reuse, with the settings they check.
+    assert numbers["cost_draws"] == bc.COST_DRAWS
+    assert numbers["cost_years"] == list(bc.COST_YEARS)
+    saved = pd.read_csv(out / "lever_costs.csv")
+    assert set(saved["scenario"]) == {"plan"} and set(saved["against"]) == {"baseline"}
+
+
+def test_briefing_in_a_batch_reuses_the_upstream_costs_and_hindcast(tmp_path: Path) -> None:
+    from model.analysis.costs import lever_costs
+    from model.analysis.hindcast import hindcast
+
+    run_dir = tmp_path / "run"
+    plan, baseline = model.load_scenario("plan"), model.load_scenario("baseline")
+    # Upstream tables from cheaper settings than the briefing's: if the briefing shows these
+    # numbers, it read them rather than computing its own.
+    lever = lever_costs(plan, baseline, bc.COST_YEARS, draws=2, seed=SEED)
+    back = hindcast("baseline", draws=4, seed=SEED)
+    unc, cal = run_dir / "data" / "uncertainty", run_dir / "data" / "calibration"
+    unc.mkdir(parents=True)
+    cal.mkdir(parents=True)
+    lever.table.to_csv(unc / "lever_costs.csv", index=False)
+    back.table.to_csv(cal / "hindcast.csv", index=False)
+    back.summary.to_csv(cal / "hindcast_summary.csv", index=False)
+    common = {"seed": SEED, "overrides": []}
+    unc_numbers = {**common, "scenario": "plan", "cost_draws": bc.COST_DRAWS}
+    unc_numbers["cost_years"] = list(bc.COST_YEARS)
+    cal_numbers = {**common, "scenario": "baseline", "draws": DRAWS}
+    (unc / "uncertainty_numbers.json").write_text(json.dumps(unc_numbers), encoding="utf-8")
+    (cal / "calibration_numbers.json").write_text(json.dumps(cal_numbers), encoding="utf-8")
+    jobs = [
+        {"name": "uncertainty", "status": "ok", "data_dir": "data/uncertainty"},
+        {"name": "calibration", "status": "ok", "data_dir": "data/calibration"},
+    ]
+    (run_dir / "manifest.json").write_text(json.dumps({"jobs": jobs}), encoding="utf-8")
+
+    _, out = execute(
+        "briefing",
+        tmp_path,
+        lang="en",
+        scenarios=["baseline", "plan"],
+        draws=DRAWS,
+        seed=SEED,
+        run_dir=str(run_dir),
+    )
+    numbers = json.loads((out / "briefing_numbers_en.json").read_text(encoding="utf-8"))
+    assert numbers["reused"] == {"lever_costs": True, "hindcast": True}
+    costs = json.loads((out / "costs_en.json").read_text(encoding="utf-8"))
+    shown = pd.DataFrame(costs["families"]).set_index("family")["cost_per_t"]
+    upstream = lever.table.query("sector == 'Industry' and year == @bc.COST_YEARS[0]")
+    expected = upstream.set_index("family")["cost_per_t"]
+    pd.testing.assert_series_equal(shown, expected, check_names=False, rtol=1e-12)
 
 
 _CODE_SNIPPETS = ("import ", "bc.headline", "report.table_html", "plotting.", "def figure")

@@ -202,7 +202,17 @@ class LeverCosts:
     against: str
     years: tuple[int, ...]
     table: pd.DataFrame
-    runs: CoalitionRuns
+    runs: CoalitionRuns | None
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame) -> LeverCosts:
+        """The attribution as an upstream job saved it (its `table`; no coalition runs)."""
+        missing = {"scenario", "against", "year", "family", "sector", "on_curve"} - set(table)
+        if missing or table.empty:
+            raise ModelError(f"lever costs table: missing columns {sorted(missing)} or no rows")
+        years = tuple(sorted(int(y) for y in table["year"].unique()))
+        first = table.iloc[0]
+        return cls(str(first["scenario"]), str(first["against"]), years, table, None)
 
 
 def _lever_variables(sectors: Sequence[str], scope: str) -> dict[str, list[str]]:

@@ -124,6 +124,9 @@ def centre_quantile(unc: Uncertainty) -> float:
     return float(stats.truncnorm.cdf(c, a, b, loc=c, scale=unc.sd))
 
 
+SENSITIVITY_ROWS = 8192  # sample rows per engine call (memory bound, see scenario_model)
+
+
 def scenario_model(scenario: Scenario, scope: str | None = None) -> Callable:
     """f(U) -> (n, len(OUTPUTS)) outputs for an (n, k) array of uniform quantiles."""
     params, _ = engine_inputs(scenario)
@@ -135,6 +138,12 @@ def scenario_model(scenario: Scenario, scope: str | None = None) -> Callable:
         u = np.asarray(u, dtype=float)
         if u.ndim != 2 or u.shape[1] != len(inputs):
             raise ValueError(f"sensitivity: expected (n, {len(inputs)}) quantiles, got {u.shape}")
+        # Rows are independent: a slice at a time bounds the perturbed inputs' memory (a Sobol
+        # sample of 166 factors holds tens of thousands of rows).
+        step = SENSITIVITY_ROWS
+        return np.vstack([outputs(u[i : i + step]) for i in range(0, max(len(u), 1), step)])
+
+    def outputs(u: np.ndarray) -> np.ndarray:
         moved = perturbed(central, inputs, u)
         keep = [variable, "Cost|Industry", "Cost|Carbon Market"]
         results = evaluate_params({**params, **moved}, scenario, keep=keep)

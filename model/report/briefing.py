@@ -489,6 +489,38 @@ def read_upstream(run_dir: str | Path | None) -> dict[str, pd.DataFrame]:
     return {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in found.items()}
 
 
+def upstream_folder(
+    run_dir: str | Path | None, job: str, numbers_json: str, expect: Mapping[str, Any]
+) -> Path | None:
+    """Data folder of a successful `job` of the batch run `run_dir` whose numbers JSON agrees
+    with `expect` on every key (scenario, draws, seed, overrides...); None when there is none.
+
+    Lets the briefing reuse what an upstream job already computed (the same run, so the same
+    assumptions) instead of computing it again in each language.
+    """
+    manifest = Path(run_dir) / "manifest.json" if run_dir else None
+    if manifest is None or not manifest.is_file():
+        return None
+    for entry in json.loads(manifest.read_text(encoding="utf-8")).get("jobs", []):
+        if entry.get("status") != "ok" or entry.get("name") != job:
+            continue
+        folder = Path(str(run_dir)) / str(entry.get("data_dir", ""))
+        try:
+            saved = json.loads((folder / numbers_json).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if all(saved.get(key) == value for key, value in expect.items()):
+            return folder
+    return None
+
+
+def read_saved_table(folder: Path | None, name: str) -> pd.DataFrame | None:
+    """A CSV table an upstream job saved (exact floats), or None when it is missing."""
+    if folder is None or not (folder / name).is_file():
+        return None
+    return pd.read_csv(folder / name, float_precision="round_trip")
+
+
 def merge_tables(
     upstream: Mapping[str, pd.DataFrame], computed: Mapping[str, Mapping[str, pd.DataFrame]]
 ) -> dict[str, pd.DataFrame]:
