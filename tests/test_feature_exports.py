@@ -170,6 +170,12 @@ def test_workbook_has_sheets_readme_and_consistent_tables(results, tmp_path):
     assert assumptions_hash(ASSUMPTIONS) in text
     assert "provenance: packages.pandas" in set(readme["item"])
     assert "Mt CO2/yr" in text and "Mtce/yr" in text
+    # The reader is told which years are inventory, estimated from statistics and projected.
+    through = results[1].meta["observed_through"]
+    assert through > 2020
+    years = readme.loc[readme["item"] == "years", "English"].iloc[0]
+    assert f"2020-{through}: estimated from observed statistics" in years
+    assert f"{through + 1}-2060: projected" in years and "2010-2019: the CEADs" in years
 
     data = load_data(ASSUMPTIONS)
     peaks = pd.read_excel(path, sheet_name="peaks")

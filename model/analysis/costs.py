@@ -47,7 +47,6 @@ ABATEMENT_FLOOR = 0.05  # Mt CO2/yr: a bar abating less is listed but not drawn 
 # than the floor (a ratio over near-zero abatement has no meaningful range).
 RANGE_MIN_SHARE = 0.9
 PERCENTILES = (5, 50, 95)
-COVERED = ("Steel", "Nonferrous Metals", "Building Materials")
 # Items of the cost table: name -> variable pattern ({} = sector, or "" for industry).
 ITEMS: dict[str, str] = {
     "investment": "Investment|Industry{}",
@@ -81,9 +80,16 @@ def _suffix(sector: str) -> str:
     return "" if sector == INDUSTRY else f"|{sector}"
 
 
-def _item_variables(sector: str, scope: str) -> dict[str, str]:
+def covered_sectors(results: Results) -> list[str]:
+    """The sectors (IAMC names) the national carbon market covers: those the engine gave
+    covered emissions (model.engine.sectors: a sector with an ETS product)."""
+    prefix = "Carbon Market|Covered Emissions|"
+    return [v.removeprefix(prefix) for v in results.variables if v.startswith(prefix)]
+
+
+def _item_variables(sector: str, scope: str, covered: Sequence[str]) -> dict[str, str]:
     out = {item: pattern.format(_suffix(sector)) for item, pattern in ITEMS.items()}
-    if sector == INDUSTRY or sector in COVERED:
+    if sector == INDUSTRY or sector in covered:
         out["carbon_market_surplus"] = f"Revenue|Carbon Market{_suffix(sector)}"
         out["covered_emissions"] = f"Carbon Market|Covered Emissions{_suffix(sector)}"
         out["free_allocation"] = f"Carbon Market|Free Allocation{_suffix(sector)}"
@@ -138,8 +144,9 @@ def cost_table(runs: CostRuns) -> pd.DataFrame:
     keep = res_s.years >= BASE_YEAR
     years = res_s.years[keep]
     frames = []
+    covered = covered_sectors(res_s)
     for sector in [INDUSTRY, *sector_names(data)]:
-        for item, variable in _item_variables(sector, scope).items():
+        for item, variable in _item_variables(sector, scope, covered).items():
             s_vals = res_s.get(variable)[:, keep]
             r_vals = res_r.get(variable)[:, keep]
             frame = pd.DataFrame(
@@ -326,25 +333,6 @@ def mac_curve(lever: LeverCosts, year: int) -> pd.DataFrame:
     return pd.concat([on, off], ignore_index=True)
 
 
-def carbon_market_exposure(table: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The covered sectors' carbon-market lines in `year` from :func:`cost_table` (scenario
-    values, with the Monte Carlo range when present)."""
-    items = [
-        "covered_emissions",
-        "free_allocation",
-        "carbon_market_compliance",
-        "carbon_market_surplus",
-        "carbon_market_pass_through",
-    ]
-    d = table[
-        (table["year"] == year)
-        & table["sector"].isin([*COVERED, INDUSTRY])
-        & table["item"].isin(items)
-    ]
-    cols = [c for c in ("scenario_value", "scenario_p05", "scenario_p95") if c in d.columns]
-    return d.pivot_table(index="sector", columns="item", values=cols, sort=False)
-
-
 def summary_text(
     runs: CostRuns,
     table: pd.DataFrame,
@@ -388,7 +376,7 @@ def summary_text(
             f"bn/yr: {per_t}{span}{lost}"
         )
     ex = table[(table["year"] == year) & (table["item"] == "carbon_market_compliance")]
-    ex = ex[ex["sector"].isin(COVERED)]
+    ex = ex[ex["sector"].isin(covered_sectors(runs.results))]
     parts = []
     for _, r in ex.iterrows():
         span = (

@@ -19,17 +19,13 @@ import pandas as pd
 from model.analysis.peaks import SCOPES, intensity_change, scope_variable
 from model.engine.results import Results
 from model.inputs.data import BASE_YEAR, BaseData
+from model.inputs.observations import NOWCAST_ROLES
+from model.inputs.trajectory import FIRST_YEAR, LAST_YEAR
 
 PERIODS = ("inventory", "estimated", "projected")
-# The driving series shown as "the latest observed year of each input", in this order.
-INPUT_ROLES = (
-    "driver",
-    "pig_iron",
-    "aluminium_bound",
-    "electricity_total",
-    "grid_factor",
-    "value_added_growth",
-)
+# The series shown as "the latest observed year of each input" are the ones that bound the
+# nowcast, in that order.
+INPUT_ROLES = NOWCAST_ROLES
 
 
 def observed_through(results: Results) -> int:
@@ -37,12 +33,15 @@ def observed_through(results: Results) -> int:
     return int(results.meta.get("observed_through", BASE_YEAR))
 
 
-def period_of(years: np.ndarray, through: int) -> np.ndarray:
-    """'inventory' / 'estimated' / 'projected' for each year."""
-    years = np.asarray(years)
-    return np.where(
-        years < BASE_YEAR, PERIODS[0], np.where(years <= through, PERIODS[1], PERIODS[2])
-    )
+def period_spans(through: int) -> list[tuple[str, int, int]]:
+    """(period, first year, last year) of the inventory, estimated and projected years of a
+    result whose nowcast runs through `through` (the base year itself when it is off)."""
+    through = max(int(through), BASE_YEAR)
+    return [
+        (PERIODS[0], FIRST_YEAR, BASE_YEAR - 1),
+        (PERIODS[1], BASE_YEAR, through),
+        (PERIODS[2], through + 1, LAST_YEAR),
+    ]
 
 
 def latest_inputs(data: BaseData) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.analysis.costs import covered_sectors
 from model.analysis.peaks import INDUSTRY, SCOPES, peak_table, scope_variable, target_table
 from model.engine.results import Results
 from model.inputs.data import BaseData
@@ -1233,7 +1234,6 @@ def hindcast_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
 COST_DRAWS = 64  # Monte Carlo draws of the cost attribution (every coalition is run per draw)
 COST_YEARS = (2030, 2035)  # years of the MAC curves
 INVEST_YEARS = (2026, 2030)  # the investment period the briefing reports
-COVERED_SECTORS = ("steel", "nonferrous", "building_materials")
 
 
 def _span(lo: float, hi: float, lang: str, digits: int = 1) -> str:
@@ -1309,9 +1309,10 @@ def exposure_numbers(results: Results, year: int) -> pd.DataFrame:
     """The covered sectors' carbon-market lines in `year` (central, p5, p95 of the draws)."""
     col = int(np.flatnonzero(results.years == year)[0])
     rows = []
-    names = sector_labels("iamc")
-    for sector in COVERED_SECTORS:
-        name = names[sector]
+    covered = set(covered_sectors(results))
+    for sector, name in sector_labels("iamc").items():
+        if name not in covered:
+            continue
         row: dict[str, Any] = {"scenario": results.scenario, "sector": sector, "year": year}
         for item, variable in (
             ("covered", f"Carbon Market|Covered Emissions|{name}"),

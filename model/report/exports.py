@@ -389,6 +389,28 @@ def _sources_table(root: Path, data: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_PERIOD_TEXT = {
+    "inventory": ("{a}—{b}年：CEADs排放清单", "{a}-{b}: the CEADs inventory"),
+    "estimated": (
+        "{a}—{b}年：由统计数据（产量、用电量、电网排放因子、增加值）估算",
+        "{a}-{b}: estimated from observed statistics (output, electricity, grid factor, "
+        "value added)",
+    ),
+    "projected": ("{a}—{b}年：模型预测", "{a}-{b}: projected"),
+}
+
+
+def _years_row(results_list: list[Results]) -> tuple[str, str, str]:
+    """Which years are inventory, estimated from statistics and projected (the README row)."""
+    from model.analysis.standing import observed_through, period_spans
+
+    through = max((observed_through(r) for r in results_list), default=0)
+    spans = period_spans(through)
+    zh = "；".join(_PERIOD_TEXT[p][0].format(a=a, b=b) for p, a, b in spans)
+    en = "; ".join(_PERIOD_TEXT[p][1].format(a=a, b=b) for p, a, b in spans)
+    return ("years", zh, en)
+
+
 def readme_table(
     results_list: list[Results], assumptions_dir: Path | str, prov: dict[str, Any]
 ) -> pd.DataFrame:
@@ -400,11 +422,7 @@ def readme_table(
             "peakpath: when and how high Shandong's industrial CO2 emissions peak (model results)",
         ),
         ("region / model", "山东省 / peakpath", "Shandong / peakpath"),
-        (
-            "years",
-            "2010—2060；2020年为基准年，之前为历史数据，之后为模型预测",
-            "2010-2060; 2020 is the base year: history before, projection after",
-        ),
+        _years_row(results_list),
     ]
     for r in results_list:
         desc = r.meta.get("description", {})
